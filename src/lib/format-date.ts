@@ -1,0 +1,16 @@
+/**
+ * Formats an instant the way PHP's `date('c')` does in a fixed UTC offset: `2025-09-09T16:31:11+03:00`.
+ * Bitrix24 prints every date of the REST envelope and of CRM items in the portal's time zone with its offset
+ * (api-reference/data-types.md). The offset is in minutes east of UTC.
+ */
+export function formatIsoWithOffset(epochMs: number, offsetMinutes: number): string {
+  const shifted = new Date(Math.floor(epochMs / 1000) * 1000 + offsetMinutes * 60_000)
+  const sign = offsetMinutes < 0 ? '-' : '+'
+  const abs = Math.abs(offsetMinutes)
+  const offset = `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+  return `${shifted.toISOString().slice(0, 19)}${offset}`
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n)
+}

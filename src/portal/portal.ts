@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto'
+import type { Db } from '../store/schema.js'
+import type { Store } from '../store/store.js'
+import { createUser } from './users.js'
+
+/** Switches a portal can have; each later feature (plan restrictions, limits) adds its own key. */
+export interface PortalSettings {
+  /** Answer plain-HTTP calls with INVALID_REQUEST "Https required." like the cloud does. */
+  requireHttps?: boolean
+}
+
+export interface Portal {
+  id: number
+  domain: string
+  memberId: string
+  name: string
+  /** minutes east of UTC */
+  timeZoneOffset: number
+  settings: PortalSettings
+}
+
+export interface NewPortal {
+  domain?: string
+  name?: string
+  timeZoneOffset?: number
+  settings?: PortalSettings
+  /** the first user of a portal is its administrator, id 1, as on a fresh Bitrix24 */
+  admin?: { name?: string; lastName?: string; email?: string }
+}
+
+export async function createPortal(store: Store, input: NewPortal, nowMs: number): Promise<Portal> {
+  return store.transaction(async (tx) => {
+    const memberId = randomBytes(16).toString('hex')
+    const domain = input.domain ?? `portal-${memberId.slice(0, 8)}.b24crm.local`
+    const row = await tx
+      .insertInto('portal')
+      .values({
+        domain,
+        member_id: memberId,
+        name: input.name ?? domain,
+        time_zone_offset: input.timeZoneOffset ?? 0,
+        settings: JSON.stringify(input.settings ?? {}),
+        created_at: new Date(nowMs).toISOString(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const portal = await getPortal(tx, row.id)
+    if (portal === undefined) throw new Error('portal vanished inside its own transaction')
+    await createUser(store, tx, portal.id, {
+      isAdmin: true,
+      name: input.admin?.name ?? 'Admin',
+      lastName: input.admin?.lastName ?? '',
+      email: input.admin?.email ?? `admin@${domain}`,
+      departments: [1],
+    }, nowMs)
+    return portal
+  })
+}
+
+export async function getPortal(db: Db, id: number): Promise<Portal | undefined> {
+  const row = await db.selectFrom('portal').selectAll().where('id', '=', id).executeTakeFirst()
+  return row === undefined ? undefined : portalFromRow(row)
+}
+
+export async function findPortalByDomain(db: Db, domain: string): Promise<Portal | undefined> {
+  const row = await db.selectFrom('portal').selectAll().where('domain', '=', domain).executeTakeFirst()
+  return row === undefined ? undefined : portalFromRow(row)
+}
+
+export async function listPortals(db: Db): Promise<Portal[]> {
+  const rows = await db.selectFrom('portal').selectAll().orderBy('id').execute()
+  return rows.map(portalFromRow)
+}
+
+export async function updatePortalSettings(db: Db, id: number, settings: PortalSettings): Promise<void> {
+  await db.updateTable('portal').set({ settings: JSON.stringify(settings) }).where('id', '=', id).execute()
+}
+
+function portalFromRow(row: {
+  id: number
+  domain: string
+  member_id: string
+  name: string
+  time_zone_offset: number
+  settings: string
+}): Portal {
+  return {
+    id: row.id,
+    domain: row.domain,
+    memberId: row.member_id,
+    name: row.name,
+    timeZoneOffset: row.time_zone_offset,
+    settings: JSON.parse(row.settings) as PortalSettings,
+  }
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod'
+import type { Logger } from 'pino'
+import type { Clock } from '../lib/clock.js'
+import type { Store } from '../store/store.js'
+import { authenticate } from '../auth/authenticate.js'
+import { scopeGranted } from '../auth/scopes.js'
+import { ListPage, type CallContext, type MethodDefinition, type MethodRegistry } from '../methods/define-method.js'
+import { RestError, isRestError } from './errors.js'
+import type { Principal } from './principal.js'
+import type { RawCall, Transport, WireResponse } from './raw-call.js'
+import { timeBlock, type TimeBlock } from './time-block.js'
+
+/** What the core needs from the application; built once by the composition root (app.ts). */
+export interface CoreServices {
+  store: Store
+  registry: MethodRegistry
+  clock: Clock
+  log: Logger
+  /** answer plain-HTTP calls with INVALID_REQUEST "Https required." (B24_REQUIRE_HTTPS) */
+  requireHttps: boolean
+}
+
+/** The outcome of one method run, before it is wrapped: batch files these per command. */
+export type SubCallOutcome =
+  | { ok: true; result: unknown; total: number | undefined; next: number | undefined; time: TimeBlock }
+  | { ok: false; error: RestError }
+
+/**
+ * THE pipeline (docs/architecture.md): resolve the method, admit the caller (authenticate; rate limits
+ * attach here), then execute. Bitrix looks the method up before it checks auth, so an unknown method is
+ * ERROR_METHOD_NOT_FOUND even without credentials (server-behaviour.md §3 item 60).
+ */
+export async function handleCall(services: CoreServices, call: RawCall): Promise<WireResponse> {
+  const method = services.registry.get(call.methodName)
+  if (method === undefined) return errorResponse(RestError.system('ERROR_METHOD_NOT_FOUND'))
+  let principal: Principal
+  try {
+    principal = await admit(services, call)
+  } catch (error) {
+    return errorResponse(toRestError(error, services.log, call.requestId))
+  }
+  const outcome = await execute(services, method, call.params, principal, call, false)
+  if (!outcome.ok) return errorResponse(outcome.error)
+  const body: Record<string, unknown> = { result: outcome.result }
+  if (outcome.next !== undefined) body['next'] = outcome.next
+  if (outcome.total !== undefined) body['total'] = outcome.total
+  body['time'] = outcome.time
+  return { status: 200, body }
+}
+
+/** Authentication (and, later, the leaky bucket): once per HTTP request, never per batch command. */
+async function admit(services: CoreServices, call: RawCall): Promise<Principal> {
+  return authenticate(services.store.db, call.credentials, call.transport, services.clock.now(), {
+    requireHttps: services.requireHttps,
+  })
+}
+
+/** Everything after admission. `batch` re-enters here for each command through `ctx.execute`. */
+async function execute(
+  services: CoreServices,
+  method: MethodDefinition,
+  rawParams: Record<string, unknown>,
+  principal: Principal,
+  call: Pick<RawCall, 'requestId' | 'transport' | 'receivedAtMs'>,
+  insideBatch: boolean,
+): Promise<SubCallOutcome> {
+  const startMs = insideBatch ? services.clock.now() : call.receivedAtMs
+  const processingStartMs = services.clock.now()
+  try {
+    if (!scopeGranted(method.scope, principal.scopes)) {
+      // Inside a batch the real server leaves the description empty (server-behaviour.md §3 item 64).
+      throw insideBatch
+        ? new RestError('insufficient_scope', '', 403)
+        : RestError.system('insufficient_scope')
+    }
+    const parsed = method.params.safeParse(rawParams)
+    if (!parsed.success) {
+      throw method.invalidParams?.(parsed.error.issues) ?? defaultInvalidParams(parsed.error)
+    }
+    const ctx = callContext(services, principal, call.transport, call.requestId, insideBatch)
+    const value = await method.handler(parsed.data, ctx)
+    const processingEndMs = services.clock.now()
+    const time = timeBlock(
+      { startMs, processingStartMs, processingEndMs, finishMs: services.clock.now() },
+      principal.portal.timeZoneOffset,
+    )
+    if (value instanceof ListPage) {
+      return { ok: true, result: value.result, total: value.total, next: value.next, time }
+    }
+    return { ok: true, result: value, total: undefined, next: undefined, time }
+  } catch (error) {
+    return { ok: false, error: toRestError(error, services.log, call.requestId) }
+  }
+}
+
+function callContext(
+  services: CoreServices,
+  principal: Principal,
+  transport: Transport,
+  requestId: string,
+  insideBatch: boolean,
+): CallContext {
+  return {
+    principal,
+    store: services.store,
+    clock: services.clock,
+    log: services.log,
+    transport,
+    requestId,
+    insideBatch,
+    registry: services.registry,
+    execute: async (methodName, params) => {
+      const method = services.registry.get(methodName)
+      if (method === undefined) return { ok: false, error: RestError.system('ERROR_METHOD_NOT_FOUND') }
+      if (method.batchable === false) {
+        return { ok: false, error: RestError.system('ERROR_BATCH_METHOD_NOT_ALLOWED') }
+      }
+      return execute(services, method, params, principal, { requestId, transport, receivedAtMs: 0 }, true)
+    },
+  }
+}
+
+function defaultInvalidParams(error: z.ZodError): RestError {
+  const issue = error.issues[0]
+  const path = issue === undefined ? '' : issue.path.map(String).join('.')
+  const message = issue === undefined ? 'Invalid parameters' : `${issue.message}`
+  return new RestError('INVALID_ARG_VALUE', path === '' ? message : `Invalid value of '${path}': ${message}`, 400)
+}
+
+/** Anything that is not a RestError is a bug: logged with the request id, answered INTERNAL_SERVER_ERROR. */
+export function toRestError(error: unknown, log: Logger, requestId: string): RestError {
+  if (isRestError(error)) return error
+  log.error({ err: error, requestId }, 'unhandled error while handling a call')
+  return RestError.system('INTERNAL_SERVER_ERROR', `Internal server error (request ${requestId})`)
+}
+
+export function errorResponse(error: RestError): WireResponse {
+  const body: Record<string, unknown> = { error: error.wireCode, error_description: error.message }
+  if (error.extra !== undefined) Object.assign(body, error.extra)
+  return { status: error.status, body }
+}

@@ -1,0 +1,98 @@
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type Transaction } from 'kysely'
+import BetterSqlite3 from 'better-sqlite3'
+import pg from 'pg'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { Database, Db } from './schema.js'
+import * as m0001 from './migrations/0001-foundation.js'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+/**
+ * The storage port. Both adapters are Kysely over one schema (store/schema.ts); what differs between them
+ * (connection set-up, durability pragmas, a few SQL spellings) stays in this file.
+ */
+export interface Store {
+  readonly dialect: Dialect
+  readonly db: Kysely<Database>
+  /** Runs `fn` in one transaction; everything it writes (the change and its outbox rows) commits together. */
+  transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T>
+  /** The next id of a per-portal sequence (`user`, `deal` …), safe under concurrent writers on both stores. */
+  nextId(db: Db, portalId: number, sequence: string): Promise<number>
+  close(): Promise<void>
+}
+
+export type StoreLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number }
+
+/** Versioned migrations, applied in name order at start; each takes the dialect for the few DDL differences. */
+const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
+  '0001-foundation': m0001,
+}
+
+export async function openStore(location: StoreLocation): Promise<Store> {
+  const { db, dialect } = location.kind === 'sqlite' ? openSqlite(location.file) : openPostgres(location)
+  try {
+    await migrate(db, dialect)
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+  return {
+    dialect,
+    db,
+    transaction: (fn) => db.transaction().execute(fn),
+    nextId: async (handle, portalId, sequence) => {
+      const row = await handle
+        .insertInto('id_counter')
+        .values({ portal_id: portalId, name: sequence, value: 1 })
+        .onConflict((oc) => oc.columns(['portal_id', 'name']).doUpdateSet({ value: sql`id_counter.value + 1` }))
+        .returning('value')
+        .executeTakeFirstOrThrow()
+      return Number(row.value)
+    },
+    close: () => db.destroy(),
+  }
+}
+
+function openSqlite(file: string): { db: Kysely<Database>; dialect: Dialect } {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const database = new BetterSqlite3(file)
+  // WAL keeps readers off the writer's back; synchronous=NORMAL in WAL mode makes every committed transaction
+  // survive a process crash (kill -9). Only an OS crash or power loss can roll back the last commits, and
+  // never corrupts the file. B24_SQLITE_SYNCHRONOUS=FULL trades speed for that too (docs/compatibility.md).
+  database.pragma('journal_mode = WAL')
+  database.pragma(`synchronous = ${sqliteSynchronous()}`)
+  database.pragma('foreign_keys = ON')
+  database.pragma('busy_timeout = 5000')
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' }
+}
+
+function sqliteSynchronous(): 'NORMAL' | 'FULL' {
+  return process.env['B24_SQLITE_SYNCHRONOUS']?.toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL'
+}
+
+// COUNT(*) and other int8 values arrive from pg as strings; our counts fit in a double.
+pg.types.setTypeParser(20, (value: string) => Number(value))
+
+function openPostgres(location: { url: string; poolSize?: number }): { db: Kysely<Database>; dialect: Dialect } {
+  const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10 })
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' }
+}
+
+async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {
+  const migrations: Record<string, Migration> = {}
+  for (const [name, migration] of Object.entries(MIGRATIONS)) {
+    migrations[name] = { up: (handle) => migration.up(handle, dialect) }
+  }
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+    migrationTableName: 'b24_migration',
+    migrationLockTableName: 'b24_migration_lock',
+  })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
+    throw new Error(`Database migration ${failed} failed: ${String(error)}`, { cause: error })
+  }
+}
