@@ -6,7 +6,9 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -15,7 +17,13 @@ export default tseslint.config(
   },
   {
     // The protocol core and the domain never see the HTTP framework (DESIGN.md: one framework-free core).
-    files: ['src/protocol/**/*.ts', 'src/methods/**/*.ts', 'src/crm/**/*.ts', 'src/store/**/*.ts', 'src/auth/**/*.ts'],
+    files: [
+      'src/protocol/**/*.ts',
+      'src/methods/**/*.ts',
+      'src/crm/**/*.ts',
+      'src/store/**/*.ts',
+      'src/auth/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': ['error', { paths: ['fastify'], patterns: ['**/http/*'] }],
     },

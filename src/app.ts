@@ -29,7 +29,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     pino({
       level: config.logLevel,
       // Credentials never reach the logs (issue: "no credential ever written to logs").
-      redact: { paths: ['*.auth', '*.code', '*.token', '*.access_token', '*.refresh_token'], censor: '[redacted]' },
+      redact: {
+        paths: ['*.auth', '*.code', '*.token', '*.access_token', '*.refresh_token'],
+        censor: '[redacted]',
+      },
     })
   const store = overrides.store ?? (await openStore(storeLocation(config)))
   return {

@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path'
 export interface Config {
   host: string
   httpPort: number
-  /** 0 turns the HTTPS listener off */
-  httpsPort: number
+  /** undefined when B24_HTTPS_PORT=off; 0 picks a free port, as for B24_PORT */
+  httpsPort: number | undefined
   dataDir: string
   /** PostgreSQL connection string; absent = SQLite in the data folder */
   databaseUrl: string | undefined
@@ -29,7 +29,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     host: env['B24_HOST'] ?? '127.0.0.1',
     httpPort: port(env['B24_PORT'], 8080, 'B24_PORT'),
-    httpsPort: port(env['B24_HTTPS_PORT'], 8443, 'B24_HTTPS_PORT'),
+    httpsPort:
+      env['B24_HTTPS_PORT']?.trim().toLowerCase() === 'off'
+        ? undefined
+        : port(env['B24_HTTPS_PORT'], 8443, 'B24_HTTPS_PORT'),
     dataDir,
     databaseUrl: nonEmpty(env['B24_DATABASE_URL']),
     bootstrapWebhook: nonEmpty(env['B24_BOOTSTRAP_WEBHOOK']),
@@ -56,7 +59,8 @@ function flag(value: string | undefined): boolean {
 function port(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value.trim() === '') return fallback
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${value}"`)
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`${name} must be a port number, got "${value}"`)
   return n
 }
 

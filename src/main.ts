@@ -14,7 +14,7 @@ async function main(): Promise<void> {
 
   const servers = [buildHttpServer(app, { adminToken })]
   let caPath: string | undefined
-  if (config.httpsPort !== 0) {
+  if (config.httpsPort !== undefined) {
     const tls = await ensureLocalTls(config.dataDir, { hosts: extraHosts(config.host) })
     caPath = tls.caCertPath
     servers.push(buildHttpServer(app, { adminToken, tls: { key: tls.keyPem, cert: tls.certPem } }))
@@ -32,7 +32,8 @@ async function main(): Promise<void> {
     lines.push(`  webhook http://${host}:${port(httpServer)}${path}`)
     if (httpsServer !== undefined) lines.push(`  webhook https://${host}:${port(httpsServer)}${path}`)
   }
-  if (caPath !== undefined) lines.push(`  CA certificate ${caPath}  (NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE)`)
+  if (caPath !== undefined)
+    lines.push(`  CA certificate ${caPath}  (NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE)`)
   lines.push(`  admin token in ${adminToken.source}`)
   process.stdout.write(`${lines.join('\n')}\n`)
 

@@ -105,7 +105,7 @@ export function printableString(text: string): Buffer {
 }
 
 export function ia5String(text: string): Buffer {
-  if (!/^[\x00-\x7f]*$/.test(text)) throw new RangeError(`not an IA5String: ${text}`)
+  if ([...text].some((char) => char.charCodeAt(0) > 0x7f)) throw new RangeError(`not an IA5String: ${text}`)
   return tlv(Tag.IA5_STRING, Buffer.from(text, 'latin1'))
 }
 
@@ -168,7 +168,7 @@ export function read(buf: Buffer, offset = 0): Element {
 /** The child elements of a constructed element (SEQUENCE, SET, explicit tag). */
 export function children(element: Element): Element[] {
   const out: Element[] = []
-  for (let offset = 0; offset < element.value.length; ) {
+  for (let offset = 0; offset < element.value.length;) {
     const child = read(element.value, offset)
     out.push(child)
     offset += child.raw.length

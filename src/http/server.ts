@@ -66,8 +66,11 @@ export function buildHttpServer(app: App, options: EdgeOptions = {}): FastifyIns
   if (options.adminToken !== undefined) registerAdminApi(fastify, app, options.adminToken.token)
 
   fastify.all('*', async (request, reply) => {
-    const url = new URL(request.url, 'http://placeholder')
-    const path = parseRestPath(url.pathname)
+    // Split by hand: `new URL('//rest//…')` would read a leading `//` as a host (jssdk OAuth sends `//`).
+    const queryAt = request.url.indexOf('?')
+    const pathname = queryAt === -1 ? request.url : request.url.slice(0, queryAt)
+    const query = queryAt === -1 ? '' : request.url.slice(queryAt + 1)
+    const path = parseRestPath(pathname)
     if (path.kind === 'other') {
       return send(reply, { status: 404, body: { error: 'NOT_FOUND', error_description: 'Not found' } })
     }
@@ -76,17 +79,22 @@ export function buildHttpServer(app: App, options: EdgeOptions = {}): FastifyIns
       return send(reply, {
         status: 404,
         body: {
-          error: { code: 'BITRIX_REST_V3_EXCEPTION_METHODNOTFOUNDEXCEPTION', message: `Method '${path.methodName}' not found` },
+          error: {
+            code: 'BITRIX_REST_V3_EXCEPTION_METHODNOTFOUNDEXCEPTION',
+            message: `Method '${path.methodName}' not found`,
+          },
         },
       })
     }
     if (path.transport === 'xml') {
       return send(
         reply,
-        errorResponse(new RestError('INVALID_REQUEST', 'The XML transport is not supported; use .json or no suffix', 400)),
+        errorResponse(
+          new RestError('INVALID_REQUEST', 'The XML transport is not supported; use .json or no suffix', 400),
+        ),
       )
     }
-    const call = readCall(request, url, path.methodName, path.webhook, secure, app.clock.now())
+    const call = readCall(request, query, path.methodName, path.webhook, secure, app.clock.now())
     return send(reply, await handleCall(app, call))
   })
   return fastify
@@ -94,7 +102,7 @@ export function buildHttpServer(app: App, options: EdgeOptions = {}): FastifyIns
 
 function readCall(
   request: FastifyRequest,
-  url: URL,
+  query: string,
   methodName: string,
   webhook: { userId: string; code: string } | undefined,
   secure: boolean,
@@ -102,18 +110,23 @@ function readCall(
 ): RawCall {
   const body = Buffer.isBuffer(request.body) ? request.body : undefined
   const params = decodeRequestParams({
-    query: url.search.startsWith('?') ? url.search.slice(1) : url.search,
+    query,
     body,
     contentType: request.headers['content-type'],
   })
   for (const key of TELEMETRY_KEYS) delete params[key]
-  const credentials = webhook === undefined ? tokenCredentials(request, params) : { kind: 'webhook' as const, ...webhook }
+  const credentials =
+    webhook === undefined ? tokenCredentials(request, params) : { kind: 'webhook' as const, ...webhook }
   delete params['auth']
   return {
     methodName,
     params,
     credentials,
-    transport: { secure, host: request.headers.host ?? '', remoteAddress: request.socket.remoteAddress ?? '' },
+    transport: {
+      secure,
+      host: request.headers.host ?? '',
+      remoteAddress: request.socket.remoteAddress ?? '',
+    },
     requestId: randomUUID(),
     receivedAtMs: nowMs,
   }

@@ -40,7 +40,9 @@ beforeAll(async () => {
   foreignLeaf = await ensureLocalTls(tempDir())
 })
 const createOtherKey = (): string =>
-  generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+  generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString()
 
 const ext = (cert: X509Certificate, oid: string) => inspectCertificate(cert.raw).extensions.get(oid)
 
@@ -150,8 +152,14 @@ describe('ensureLocalTls', () => {
     expect(Date.parse(ca.validFrom)).toBeLessThanOrEqual(now.getTime())
 
     const info = inspectCertificate(ca.raw)
-    expect(info.extensions.get('2.5.29.19')).toEqual({ critical: true, value: Buffer.from('30060101ff020100', 'hex') })
-    expect(info.extensions.get('2.5.29.15')).toEqual({ critical: true, value: Buffer.from('03020106', 'hex') })
+    expect(info.extensions.get('2.5.29.19')).toEqual({
+      critical: true,
+      value: Buffer.from('30060101ff020100', 'hex'),
+    })
+    expect(info.extensions.get('2.5.29.15')).toEqual({
+      critical: true,
+      value: Buffer.from('03020106', 'hex'),
+    })
     const ski = info.extensions.get('2.5.29.14')
     expect(ski?.critical).toBe(false)
     expect(der.read(ski!.value).value.length).toBe(20)
@@ -182,7 +190,10 @@ describe('ensureLocalTls', () => {
     expect(info.serial[0]! & 0x80).toBe(0)
     expect(info.serial).not.toEqual(inspectCertificate(ca.raw).serial)
     expect(info.extensions.get('2.5.29.19')).toEqual({ critical: true, value: Buffer.from('3000', 'hex') })
-    expect(info.extensions.get('2.5.29.15')).toEqual({ critical: true, value: Buffer.from('03020780', 'hex') })
+    expect(info.extensions.get('2.5.29.15')).toEqual({
+      critical: true,
+      value: Buffer.from('03020780', 'hex'),
+    })
     // authorityKeyIdentifier = SEQUENCE { [0] the CA's subjectKeyIdentifier }
     const caKeyId = der.read(ext(ca, '2.5.29.14')!.value).value
     const aki = der.children(der.read(info.extensions.get('2.5.29.35')!.value))
@@ -229,7 +240,9 @@ describe('ensureLocalTls', () => {
     const renewed = await ensureLocalTls(dir, { now: new Date(start.getTime() + 368 * DAY) })
     expect(renewed.created).toEqual({ ca: false, leaf: true })
     expect(renewed.caPem).toBe(first.caPem)
-    expect(Date.parse(new X509Certificate(renewed.certPem).validTo)).toBeGreaterThan(start.getTime() + 700 * DAY)
+    expect(Date.parse(new X509Certificate(renewed.certPem).validTo)).toBeGreaterThan(
+      start.getTime() + 700 * DAY,
+    )
   })
 
   it('caps the leaf at the CA expiry and replaces an expired CA', async () => {
@@ -251,7 +264,12 @@ describe('ensureLocalTls', () => {
     let original: LocalTls
     const file = (name: string) => join(dir, 'tls', name)
     afterEach(() => {
-      expect(readdirSync(join(dir, 'tls')).sort()).toEqual(['ca-key.pem', 'ca.pem', 'server-key.pem', 'server.pem'])
+      expect(readdirSync(join(dir, 'tls')).sort()).toEqual([
+        'ca-key.pem',
+        'ca.pem',
+        'server-key.pem',
+        'server.pem',
+      ])
     })
 
     beforeAll(async () => {
@@ -271,7 +289,9 @@ describe('ensureLocalTls', () => {
       const repaired = await ensureLocalTls(dir)
       expect(repaired.created).toEqual({ ca: false, leaf: true })
       expect(repaired.caPem).toBe(original.caPem)
-      expect(new X509Certificate(repaired.certPem).verify(new X509Certificate(original.caPem).publicKey)).toBe(true)
+      expect(
+        new X509Certificate(repaired.certPem).verify(new X509Certificate(original.caPem).publicKey),
+      ).toBe(true)
       expect(readFileSync(file('ca.pem'), 'utf8')).toBe(original.caPem)
     })
 
@@ -287,7 +307,9 @@ describe('ensureLocalTls', () => {
       const rebuilt = await ensureLocalTls(dir)
       expect(rebuilt.created).toEqual({ ca: true, leaf: true })
       expect(rebuilt.caPem).not.toBe(before)
-      expect(new X509Certificate(rebuilt.certPem).verify(new X509Certificate(rebuilt.caPem).publicKey)).toBe(true)
+      expect(new X509Certificate(rebuilt.certPem).verify(new X509Certificate(rebuilt.caPem).publicKey)).toBe(
+        true,
+      )
     })
   })
 
@@ -394,7 +416,15 @@ describe('clients trust the CA (end to end)', () => {
 
   it.skipIf(!has('openssl'))('openssl verify -x509_strict accepts the chain', async () => {
     const leafPath = tls.certPath
-    const { stdout } = await run('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', tls.caCertPath, leafPath])
+    const { stdout } = await run('openssl', [
+      'verify',
+      '-x509_strict',
+      '-purpose',
+      'sslserver',
+      '-CAfile',
+      tls.caCertPath,
+      leafPath,
+    ])
     expect(stdout.trim()).toBe(`${leafPath}: OK`)
   })
 })

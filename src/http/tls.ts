@@ -13,7 +13,14 @@
  *   server-key.pem (0600), server.pem  — the leaf; re-issued when missing, broken, not signed by the CA,
  *                                        expiring within 30 days, or not covering the requested hosts
  */
-import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto'
+import {
+  X509Certificate,
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+} from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { isIPv4, isIPv6 } from 'node:net'
@@ -192,7 +199,9 @@ function ipBytes(ip: string): Buffer {
   const tailGroups = tail ? tail.split(':') : []
   const zeros = tail === undefined ? [] : Array<string>(8 - headGroups.length - tailGroups.length).fill('0')
   const out = Buffer.alloc(16)
-  ;[...headGroups, ...zeros, ...tailGroups].forEach((group, i) => out.writeUInt16BE(parseInt(group, 16), i * 2))
+  ;[...headGroups, ...zeros, ...tailGroups].forEach((group, i) =>
+    out.writeUInt16BE(parseInt(group, 16), i * 2),
+  )
   return out
 }
 
@@ -327,7 +336,9 @@ function createLeaf(ca: Ca, hosts: Host[], now: Date): Leaf {
   const usage: number[] = [KeyUsageBit.digitalSignature]
   if (privateKey.asymmetricKeyType === 'rsa') usage.push(KeyUsageBit.keyEncipherment)
   // GeneralName: [7] iPAddress (OCTET STRING) or [2] dNSName (IA5String; names are validated ASCII).
-  const altNames = hosts.map((host) => implicit(host.bytes ? 7 : 2, host.bytes ?? Buffer.from(host.name, 'ascii')))
+  const altNames = hosts.map((host) =>
+    implicit(host.bytes ? 7 : 2, host.bytes ?? Buffer.from(host.name, 'ascii')),
+  )
   const der = issue({
     issuer: ca.subject,
     subject: name(hosts[0]?.name ?? 'localhost'),
@@ -495,7 +506,8 @@ async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
     } catch {
       continue // released meanwhile
     }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lockPath}; remove it if no b24crm is running`)
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting for ${lockPath}; remove it if no b24crm is running`)
     await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 40))
   }
   try {

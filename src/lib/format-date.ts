@@ -14,3 +14,11 @@ export function formatIsoWithOffset(epochMs: number, offsetMinutes: number): str
 function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n)
 }
+
+/**
+ * The stored form of an instant: UTC at second precision, `2026-01-15T10:00:00Z`. Fixed width, so text order
+ * is time order in SQLite and PostgreSQL alike (store/list-query.ts reads and compares the same form).
+ */
+export function storedInstant(epochMs: number): string {
+  return `${new Date(Math.floor(epochMs / 1000) * 1000).toISOString().slice(0, 19)}Z`
+}

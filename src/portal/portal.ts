@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../store/schema.js'
 import type { Store } from '../store/store.js'
+import { storedInstant } from '../lib/format-date.js'
 import { createUser } from './users.js'
 
 /** Switches a portal can have; each later feature (plan restrictions, limits) adds its own key. */
@@ -40,19 +41,25 @@ export async function createPortal(store: Store, input: NewPortal, nowMs: number
         name: input.name ?? domain,
         time_zone_offset: input.timeZoneOffset ?? 0,
         settings: JSON.stringify(input.settings ?? {}),
-        created_at: new Date(nowMs).toISOString(),
+        created_at: storedInstant(nowMs),
       })
       .returning('id')
       .executeTakeFirstOrThrow()
     const portal = await getPortal(tx, row.id)
     if (portal === undefined) throw new Error('portal vanished inside its own transaction')
-    await createUser(store, tx, portal.id, {
-      isAdmin: true,
-      name: input.admin?.name ?? 'Admin',
-      lastName: input.admin?.lastName ?? '',
-      email: input.admin?.email ?? `admin@${domain}`,
-      departments: [1],
-    }, nowMs)
+    await createUser(
+      store,
+      tx,
+      portal.id,
+      {
+        isAdmin: true,
+        name: input.admin?.name ?? 'Admin',
+        lastName: input.admin?.lastName ?? '',
+        email: input.admin?.email ?? `admin@${domain}`,
+        departments: [1],
+      },
+      nowMs,
+    )
     return portal
   })
 }
@@ -73,7 +80,11 @@ export async function listPortals(db: Db): Promise<Portal[]> {
 }
 
 export async function updatePortalSettings(db: Db, id: number, settings: PortalSettings): Promise<void> {
-  await db.updateTable('portal').set({ settings: JSON.stringify(settings) }).where('id', '=', id).execute()
+  await db
+    .updateTable('portal')
+    .set({ settings: JSON.stringify(settings) })
+    .where('id', '=', id)
+    .execute()
 }
 
 function portalFromRow(row: {

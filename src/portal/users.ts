@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { Db, PortalUserTable } from '../store/schema.js'
 import type { Store } from '../store/store.js'
+import { storedInstant } from '../lib/format-date.js'
 
 export type UserType = 'employee' | 'extranet' | 'email'
 
@@ -46,7 +47,7 @@ export async function createUser(
   nowMs: number,
 ): Promise<User> {
   const id = await store.nextId(db, portalId, 'user')
-  const now = new Date(nowMs).toISOString()
+  const now = storedInstant(nowMs)
   await db
     .insertInto('portal_user')
     .values({
@@ -127,4 +128,50 @@ export function userFromRow(row: Selectable<PortalUserTable>, departments: numbe
     departments,
     row,
   }
+}
+
+/** Every user of a portal in id order, departments included (two queries, not one per user). */
+export async function listUsers(db: Db, portalId: number): Promise<User[]> {
+  const rows = await db
+    .selectFrom('portal_user')
+    .selectAll()
+    .where('portal_id', '=', portalId)
+    .orderBy('id')
+    .execute()
+  const links = await db
+    .selectFrom('user_department')
+    .select(['user_id', 'department_id'])
+    .where('portal_id', '=', portalId)
+    .orderBy('department_id')
+    .execute()
+  const departments = new Map<number, number[]>()
+  for (const link of links) {
+    const list = departments.get(link.user_id)
+    if (list === undefined) departments.set(link.user_id, [link.department_id])
+    else list.push(link.department_id)
+  }
+  return rows.map((row) => userFromRow(row, departments.get(row.id) ?? []))
+}
+
+/** Department ids of the given users of a portal (one query), keyed by user id; users without any are absent. */
+export async function departmentsOfUsers(
+  db: Db,
+  portalId: number,
+  userIds: readonly number[],
+): Promise<Map<number, number[]>> {
+  const result = new Map<number, number[]>()
+  if (userIds.length === 0) return result
+  const links = await db
+    .selectFrom('user_department')
+    .select(['user_id', 'department_id'])
+    .where('portal_id', '=', portalId)
+    .where('user_id', 'in', [...new Set(userIds)])
+    .orderBy('department_id')
+    .execute()
+  for (const link of links) {
+    const list = result.get(link.user_id)
+    if (list === undefined) result.set(link.user_id, [link.department_id])
+    else list.push(link.department_id)
+  }
+  return result
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../store/schema.js'
+import { storedInstant } from '../lib/format-date.js'
 import { generateSecret, hashSecret, sameDigest } from '../auth/secrets.js'
 import { ALL_SCOPES } from '../auth/scopes.js'
 
@@ -25,7 +26,11 @@ export interface NewWebhook {
 }
 
 /** Creates a webhook and returns it with its code: the only moment the code is known in clear. */
-export async function createWebhook(db: Db, input: NewWebhook, nowMs: number): Promise<{ webhook: Webhook; code: string }> {
+export async function createWebhook(
+  db: Db,
+  input: NewWebhook,
+  nowMs: number,
+): Promise<{ webhook: Webhook; code: string }> {
   const code = input.code ?? generateSecret()
   const row = await db
     .insertInto('webhook')
@@ -35,9 +40,9 @@ export async function createWebhook(db: Db, input: NewWebhook, nowMs: number): P
       code_hash: hashSecret(code),
       title: input.title ?? '',
       scopes: (input.scopes ?? ALL_SCOPES).join(','),
-      expires_at: input.expiresAtMs === undefined ? null : new Date(input.expiresAtMs).toISOString(),
+      expires_at: input.expiresAtMs === undefined ? null : storedInstant(input.expiresAtMs),
       active: 1,
-      created_at: new Date(nowMs).toISOString(),
+      created_at: storedInstant(nowMs),
     })
     .returningAll()
     .executeTakeFirstOrThrow()
@@ -56,12 +61,21 @@ export async function findWebhookByCode(db: Db, code: string): Promise<Webhook |
 }
 
 export async function listWebhooks(db: Db, portalId: number): Promise<Webhook[]> {
-  const rows = await db.selectFrom('webhook').selectAll().where('portal_id', '=', portalId).orderBy('id').execute()
+  const rows = await db
+    .selectFrom('webhook')
+    .selectAll()
+    .where('portal_id', '=', portalId)
+    .orderBy('id')
+    .execute()
   return rows.map(webhookFromRow)
 }
 
 export async function setWebhookScopes(db: Db, id: number, scopes: readonly string[]): Promise<void> {
-  await db.updateTable('webhook').set({ scopes: scopes.join(','), active: 1 }).where('id', '=', id).execute()
+  await db
+    .updateTable('webhook')
+    .set({ scopes: scopes.join(','), active: 1 })
+    .where('id', '=', id)
+    .execute()
 }
 
 function webhookFromRow(row: {
@@ -82,4 +96,15 @@ function webhookFromRow(row: {
     expiresAtMs: row.expires_at === null ? undefined : Date.parse(row.expires_at),
     active: row.active === 1,
   }
+}
+
+/** Removes a webhook of a portal; its URL stops working at once. False when the portal has no such webhook. */
+export async function deleteWebhook(db: Db, portalId: number, id: number): Promise<boolean> {
+  const deleted = await db
+    .deleteFrom('webhook')
+    .where('portal_id', '=', portalId)
+    .where('id', '=', id)
+    .returning('id')
+    .executeTakeFirst()
+  return deleted !== undefined
 }

@@ -4,7 +4,12 @@ import type { Clock } from '../lib/clock.js'
 import type { Store } from '../store/store.js'
 import { authenticate } from '../auth/authenticate.js'
 import { scopeGranted } from '../auth/scopes.js'
-import { ListPage, type CallContext, type MethodDefinition, type MethodRegistry } from '../methods/define-method.js'
+import {
+  ListPage,
+  type CallContext,
+  type MethodDefinition,
+  type MethodRegistry,
+} from '../methods/define-method.js'
 import { RestError, isRestError } from './errors.js'
 import type { Principal } from './principal.js'
 import type { RawCall, Transport, WireResponse } from './raw-call.js'
@@ -124,7 +129,11 @@ function defaultInvalidParams(error: z.ZodError): RestError {
   const issue = error.issues[0]
   const path = issue === undefined ? '' : issue.path.map(String).join('.')
   const message = issue === undefined ? 'Invalid parameters' : `${issue.message}`
-  return new RestError('INVALID_ARG_VALUE', path === '' ? message : `Invalid value of '${path}': ${message}`, 400)
+  return new RestError(
+    'INVALID_ARG_VALUE',
+    path === '' ? message : `Invalid value of '${path}': ${message}`,
+    400,
+  )
 }
 
 /** Anything that is not a RestError is a bug: logged with the request id, answered INTERNAL_SERVER_ERROR. */

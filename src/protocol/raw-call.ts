@@ -13,9 +13,7 @@ export interface RawCall {
 }
 
 export type Credentials =
-  | { kind: 'webhook'; userId: string; code: string }
-  | { kind: 'token'; token: string }
-  | { kind: 'none' }
+  { kind: 'webhook'; userId: string; code: string } | { kind: 'token'; token: string } | { kind: 'none' }
 
 export interface Transport {
   secure: boolean

@@ -5,7 +5,12 @@
  * `/rest//crm.item.update`) and any letter case in the method name (phpsdk lower-cases it).
  */
 export type RestPath =
-  | { kind: 'v2'; methodName: string; transport: 'json' | 'xml'; webhook: { userId: string; code: string } | undefined }
+  | {
+      kind: 'v2'
+      methodName: string
+      transport: 'json' | 'xml'
+      webhook: { userId: string; code: string } | undefined
+    }
   | { kind: 'v3'; methodName: string }
   | { kind: 'other' }
 

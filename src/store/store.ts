@@ -1,4 +1,12 @@
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type Transaction } from 'kysely'
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Migration,
+  type Transaction,
+} from 'kysely'
 import BetterSqlite3 from 'better-sqlite3'
 import pg from 'pg'
 import { mkdirSync } from 'node:fs'
@@ -22,7 +30,8 @@ export interface Store {
   close(): Promise<void>
 }
 
-export type StoreLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number }
+export type StoreLocation =
+  { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number }
 
 /** Versioned migrations, applied in name order at start; each takes the dialect for the few DDL differences. */
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
@@ -45,7 +54,9 @@ export async function openStore(location: StoreLocation): Promise<Store> {
       const row = await handle
         .insertInto('id_counter')
         .values({ portal_id: portalId, name: sequence, value: 1 })
-        .onConflict((oc) => oc.columns(['portal_id', 'name']).doUpdateSet({ value: sql`id_counter.value + 1` }))
+        .onConflict((oc) =>
+          oc.columns(['portal_id', 'name']).doUpdateSet({ value: sql`id_counter.value + 1` }),
+        )
         .returning('value')
         .executeTakeFirstOrThrow()
       return Number(row.value)
@@ -64,6 +75,11 @@ function openSqlite(file: string): { db: Kysely<Database>; dialect: Dialect } {
   database.pragma(`synchronous = ${sqliteSynchronous()}`)
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
+  // SQLite's own lower() folds ASCII only; Bitrix (MySQL collations) matches Cyrillic and other scripts
+  // case-insensitively, and list-query.ts builds LIKE on lower(). Same on PostgreSQL, whose lower() is Unicode.
+  database.function('lower', { deterministic: true }, (value: unknown) =>
+    typeof value === 'string' ? value.toLowerCase() : value,
+  )
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' }
 }
 
@@ -74,7 +90,10 @@ function sqliteSynchronous(): 'NORMAL' | 'FULL' {
 // COUNT(*) and other int8 values arrive from pg as strings; our counts fit in a double.
 pg.types.setTypeParser(20, (value: string) => Number(value))
 
-function openPostgres(location: { url: string; poolSize?: number }): { db: Kysely<Database>; dialect: Dialect } {
+function openPostgres(location: { url: string; poolSize?: number }): {
+  db: Kysely<Database>
+  dialect: Dialect
+} {
   const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10 })
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' }
 }

@@ -40,7 +40,10 @@ export async function createTestApp(
   options: { store?: TestStoreKind; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
   const clock = fixedClock(TEST_START_MS)
-  const config = { ...loadConfig({ B24_DATA_DIR: '/nonexistent-b24crm-test', ...options.env }), adminToken: ADMIN_TOKEN }
+  const config = {
+    ...loadConfig({ B24_DATA_DIR: '/nonexistent-b24crm-test', ...options.env }),
+    adminToken: ADMIN_TOKEN,
+  }
   const store = await openTestStore(options.store ?? 'sqlite')
   const app = await createApp(config, { clock, store, log: pino({ level: 'silent' }) })
   await ensureBootstrap(app.store, TEST_WEBHOOK_CODE, clock.now())
@@ -59,7 +62,12 @@ export async function createTestApp(
       const url = `${prefix}${method}`
       const response =
         via === 'json'
-          ? await http.inject({ method: 'POST', url, payload: params, headers: { 'content-type': 'application/json' } })
+          ? await http.inject({
+              method: 'POST',
+              url,
+              payload: params,
+              headers: { 'content-type': 'application/json' },
+            })
           : via === 'form'
             ? await http.inject({
                 method: 'POST',

@@ -9,6 +9,5 @@ export default defineMethod({
   reference: 'api-reference/common/system/server-time.md',
   parity: 'full',
   params: z.object({}),
-  handler: async (_params, ctx) =>
-    formatIsoWithOffset(ctx.clock.now(), ctx.principal.portal.timeZoneOffset),
+  handler: async (_params, ctx) => formatIsoWithOffset(ctx.clock.now(), ctx.principal.portal.timeZoneOffset),
 })

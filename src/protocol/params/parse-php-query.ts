@@ -10,7 +10,7 @@
  * - name and value are URL-decoded (`+` is a space; a malformed `%` escape stays literal, like `urldecode`);
  * - the name is cut at the first NUL byte and leading spaces are dropped;
  * - in the base name (before the first `[`), `.` and ` ` become `_`; an empty base name drops the pair;
- * - `[key]` descends into nested arrays, `[]` appends at PHP's next free integer index;
+ * - `[key]` descends into nested arrays, `[]` (or `[ ]`, one whitespace) appends at PHP's next free integer index;
  * - an unterminated `[` at the first level turns into `_` (`a[b.c=1` gives `a_b_c`); deeper, the tail is lost;
  * - anything after a `]` that is not `[` is ignored (`a[x]y=1` sets `a[x]`);
  * - more than `maxDepth` (PHP `max_input_nesting_level`, 64) bracket levels removes the whole base variable;
@@ -177,38 +177,86 @@ function forEachPair(input: string, maxVars: number, visit: (name: string, value
 
 /** PHP `urldecode`: `+` is a space, `%XX` is a byte, anything else (including a bad escape) is literal. */
 export function urlDecode(text: string): string {
-  const plus = text.includes('+') ? text.replaceAll('+', ' ') : text
-  if (!plus.includes('%')) return plus
+  const percent = text.indexOf('%')
+  if (percent === -1) return text.includes('+') ? text.replaceAll('+', ' ') : text
+  // Short names and values (`fields%5BTITLE%5D`) decode faster by hand; long escape-heavy values (batch
+  // sub-commands) faster with the native decoder.
+  if (text.length > 48) return decodeUtf8(text)
+  let out = ''
+  let last = 0
+  for (
+    let i = text.indexOf('+') === -1 ? percent : Math.min(percent, text.indexOf('+'));
+    i < text.length;
+    i++
+  ) {
+    const code = text.charCodeAt(i)
+    if (code === 43 /* + */) {
+      out += text.slice(last, i) + ' '
+      last = i + 1
+    } else if (code === 37 /* % */) {
+      const byte = hexByte(text, i + 1)
+      if (byte < 0) continue // not an escape: PHP keeps the `%` literally
+      if (byte >= 0x80) return decodeUtf8(text) // part of a multi-byte UTF-8 sequence
+      out += text.slice(last, i) + String.fromCharCode(byte)
+      last = i + 3
+      i += 2
+    }
+  }
+  return out + text.slice(last)
+}
+
+/** Text with non-ASCII escapes: the built-in decoder when the escapes are well-formed UTF-8, else byte by byte. */
+function decodeUtf8(text: string): string {
   try {
-    return decodeURIComponent(plus)
+    return decodeURIComponent(text.replaceAll('+', ' '))
   } catch {
-    return decodeBytewise(plus) // malformed escape or invalid UTF-8: do it the slow, PHP way
+    return decodeBytewise(text) // a malformed escape or invalid UTF-8 somewhere in the text
   }
 }
 
+/** The byte value of the two hex digits at `at`, or -1. */
+function hexByte(text: string, at: number): number {
+  const high = hexValue(text.charCodeAt(at))
+  if (high < 0) return -1
+  const low = hexValue(text.charCodeAt(at + 1))
+  return low < 0 ? -1 : high * 16 + low
+}
+
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48
+  if (code >= 65 && code <= 70) return code - 55
+  if (code >= 97 && code <= 102) return code - 87
+  return -1
+}
+
+/** Byte-level decode: escapes become bytes, literal text its UTF-8 bytes; invalid UTF-8 becomes U+FFFD. */
 function decodeBytewise(text: string): string {
   const bytes: number[] = []
-  const encoder = new TextEncoder()
   let literalStart = 0
   const flushLiteral = (end: number): void => {
-    if (end > literalStart) for (const b of encoder.encode(text.slice(literalStart, end))) bytes.push(b)
+    if (end > literalStart) for (const b of textEncoder.encode(text.slice(literalStart, end))) bytes.push(b)
   }
   for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) !== 37 /* % */ || !isHex(text.charCodeAt(i + 1)) || !isHex(text.charCodeAt(i + 2))) {
+    const code = text.charCodeAt(i)
+    if (code === 43 /* + */) {
+      flushLiteral(i)
+      bytes.push(32)
+      literalStart = i + 1
       continue
     }
+    const byte = code === 37 /* % */ ? hexByte(text, i + 1) : -1
+    if (byte < 0) continue
     flushLiteral(i)
-    bytes.push(parseInt(text.slice(i + 1, i + 3), 16))
+    bytes.push(byte)
     i += 2
     literalStart = i + 1
   }
   flushLiteral(text.length)
-  return new TextDecoder('utf-8').decode(new Uint8Array(bytes))
+  return textDecoder.decode(new Uint8Array(bytes))
 }
 
-function isHex(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102)
-}
+const textEncoder = new TextEncoder()
+const textDecoder = new TextDecoder('utf-8') // non-fatal: invalid sequences become U+FFFD
 
 // ---------------------------------------------------------------------------------------------------------------
 // Variable registration (php_register_variable_ex)
@@ -261,10 +309,13 @@ function registerNested(
       return
     }
     const segStart = pos + 1
+    // PHP skips one whitespace character before testing for `]`: `a[ ]` appends like `a[]`, but `a[ x]`
+    // keeps the space in the key.
+    const scan = isCSpace(name.charCodeAt(segStart)) ? segStart + 1 : segStart
     let segKey: string | null = null
-    let close = segStart
-    if (name.charCodeAt(segStart) !== CLOSE) {
-      close = name.indexOf(']', segStart)
+    let close = scan
+    if (name.charCodeAt(scan) !== CLOSE) {
+      close = name.indexOf(']', scan)
       if (close === -1) {
         // Unterminated `[`: at the first level the rest joins the name (`a[b.c` → `a_b_c`); deeper it is lost.
         if (level === 1) key = base + '_' + name.slice(segStart).replace(/[ .[]/g, '_')
@@ -281,6 +332,11 @@ function registerNested(
   }
   if (key === null) container.append(value)
   else container.set(key, value)
+}
+
+/** C `isspace` in the "C" locale: space, \t, \n, \v, \f, \r. */
+function isCSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13)
 }
 
 /** Get the array at `key` (or a new one at the next index when `key` is null), replacing a scalar in the way. */

@@ -60,8 +60,11 @@ export const wireString = z.preprocess(
 )
 
 /** A PHP array given as a JSON object, a JSON array, or `[]` for an empty object (phpsdk sends `filter: []`). */
-export const wireRecord = z.preprocess((value) => {
-  if (Array.isArray(value)) return Object.fromEntries(value.map((v, i) => [String(i), v]))
-  if (value === '' || value === null) return {}
-  return value
-}, z.record(z.string(), z.unknown()))
+export const wireRecord = z.preprocess(
+  (value) => {
+    if (Array.isArray(value)) return Object.fromEntries(value.map((v, i) => [String(i), v]))
+    if (value === '' || value === null) return {}
+    return value
+  },
+  z.record(z.string(), z.unknown()),
+)

@@ -1,0 +1,116 @@
+import type { CreatedWebhook, PortalView, UserView, WebhookView } from '../admin/operations.js'
+
+/** Human-readable renderings of the admin views; `--json` prints the views themselves instead. */
+
+export function portalText(portal: PortalView): string {
+  return [
+    `Portal ${portal.id}  ${portal.domain}`,
+    `  name        ${portal.name}`,
+    `  member id   ${portal.memberId}`,
+    `  time zone   ${utcOffset(portal.timeZoneOffset)}`,
+    `  settings    ${settingsText(portal.settings)}`,
+    `  admin       user ${portal.adminUserId}`,
+  ].join('\n')
+}
+
+export function portalsTable(portals: PortalView[]): string {
+  if (portals.length === 0) return 'No portals yet (b24crm portal create)'
+  return table(
+    ['ID', 'DOMAIN', 'NAME', 'TIME ZONE', 'SETTINGS'],
+    portals.map((p) => [
+      String(p.id),
+      p.domain,
+      p.name,
+      utcOffset(p.timeZoneOffset),
+      settingsText(p.settings),
+    ]),
+  )
+}
+
+export function userText(user: UserView): string {
+  const email = user.email === '' ? '' : ` <${user.email}>`
+  const traits = [
+    user.userType,
+    ...(user.isAdmin ? ['administrator'] : []),
+    ...(user.active ? [] : ['inactive']),
+    user.departments.length === 0 ? 'no department' : `departments ${user.departments.join(', ')}`,
+  ]
+  return `User ${user.id} of portal ${user.portalId}: ${fullName(user)}${email} (${traits.join(', ')})`
+}
+
+export function usersTable(users: UserView[]): string {
+  return table(
+    ['ID', 'NAME', 'EMAIL', 'TYPE', 'ADMIN', 'ACTIVE', 'DEPARTMENTS'],
+    users.map((u) => [
+      String(u.id),
+      fullName(u),
+      u.email,
+      u.userType,
+      u.isAdmin ? 'yes' : 'no',
+      u.active ? 'yes' : 'no',
+      u.departments.join(','),
+    ]),
+  )
+}
+
+export function createdWebhookText(webhook: CreatedWebhook, urls: string[]): string {
+  const lines = [
+    `Webhook ${webhook.id} created in portal ${webhook.portalId} for user ${webhook.userId}`,
+    `  scopes   ${scopesText(webhook.scopes)}`,
+    `  expires  ${webhook.expiresAt ?? 'never'}${webhook.expired ? ' (already expired)' : ''}`,
+    ...(urls.length === 0 ? [`  path     ${webhook.path}`] : urls.map((url) => `  url      ${url}`)),
+    `  code     ${webhook.code}`,
+    'The code is shown only now: the store keeps its hash, not the code.',
+  ]
+  return lines.join('\n')
+}
+
+export function webhooksTable(webhooks: WebhookView[]): string {
+  if (webhooks.length === 0) return 'No webhooks (b24crm webhook create --user 1)'
+  return table(
+    ['ID', 'USER', 'TITLE', 'SCOPES', 'EXPIRES', 'STATUS'],
+    webhooks.map((w) => [
+      String(w.id),
+      String(w.userId),
+      w.title,
+      scopesText(w.scopes),
+      w.expiresAt ?? 'never',
+      !w.active ? 'inactive' : w.expired ? 'expired' : 'active',
+    ]),
+  )
+}
+
+function fullName(user: UserView): string {
+  const name = [user.name, user.secondName, user.lastName].filter((part) => part !== '').join(' ')
+  return name === '' ? '(no name)' : name
+}
+
+function scopesText(scopes: string[]): string {
+  return scopes.length === 0 ? '(basic only)' : scopes.join(',')
+}
+
+function settingsText(settings: object): string {
+  const entries = Object.entries(settings)
+  return entries.length === 0 ? '-' : entries.map(([key, value]) => `${key}=${String(value)}`).join(' ')
+}
+
+/** +180 → "UTC+03:00" */
+export function utcOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+'
+  const abs = Math.abs(minutes)
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  return `UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+}
+
+/** Left-aligned columns separated by two spaces; the last column is not padded. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)),
+  )
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
+  return [line(headers), ...rows.map(line)].join('\n')
+}

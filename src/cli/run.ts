@@ -1,0 +1,475 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { loadConfig, type Config } from '../config.js'
+import { storeLocation } from '../app.js'
+import { openStore, type Store } from '../store/store.js'
+import { ensureDefaultPortal } from '../portal/bootstrap.js'
+import { ensureAdminToken } from '../http/admin-token.js'
+import {
+  AdminError,
+  portalCreate,
+  portalList,
+  portalShow,
+  portalUpdateSettings,
+  resolvePortalRef,
+  userCreate,
+  userList,
+  webhookCreate,
+  webhookDelete,
+  webhookList,
+} from '../admin/operations.js'
+import {
+  createdWebhookText,
+  portalsTable,
+  portalText,
+  userText,
+  usersTable,
+  webhooksTable,
+} from './output.js'
+
+/**
+ * `b24crm …`: the admin operations (admin/operations.ts, shared with the admin HTTP API) run directly on the
+ * store the server's environment names (B24_DATA_DIR / B24_DATABASE_URL), so the CLI works whether or not a
+ * server is running (SQLite in WAL mode and PostgreSQL both take a second writer).
+ *
+ * Exit codes: 0 done, 1 the operation failed (unknown portal, code taken, store unreachable), 2 usage error.
+ */
+export interface CliIo {
+  stdout(text: string): void
+  stderr(text: string): void
+}
+
+export interface CliOptions {
+  /** epoch ms for "now"; tests pin it */
+  now?: () => number
+}
+
+type OptionSpec = NonNullable<ParseArgsConfig['options']>
+type Values = Record<string, string | boolean | string[] | boolean[] | undefined>
+
+interface Output {
+  json: unknown
+  text: string
+}
+
+interface CommandContext {
+  config: Config
+  /** opened on first use and closed when the command ends */
+  store(): Promise<Store>
+  now(): number
+}
+
+interface Command {
+  words: string[]
+  args: string
+  summary: string
+  options: OptionSpec
+  run(ctx: CommandContext, values: Values): Promise<Output>
+}
+
+class UsageError extends Error {}
+
+const GLOBAL_OPTIONS: OptionSpec = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+}
+
+const PORTAL_OPTION: OptionSpec = { portal: { type: 'string' } }
+
+const COMMANDS: Command[] = [
+  {
+    words: ['portal', 'create'],
+    args: '[--domain D] [--name N] [--tz-offset MIN] [--require-https]',
+    summary: 'Create a portal (with its administrator, user 1)',
+    options: {
+      domain: { type: 'string' },
+      name: { type: 'string' },
+      'tz-offset': { type: 'string' },
+      'require-https': { type: 'boolean' },
+    },
+    run: async (ctx, v) => {
+      const input = {
+        ...(v['domain'] === undefined ? {} : { domain: str(v, 'domain') }),
+        ...(v['name'] === undefined ? {} : { name: str(v, 'name') }),
+        ...(v['tz-offset'] === undefined ? {} : { timeZoneOffset: int(v, 'tz-offset') }),
+        ...(v['require-https'] === true ? { settings: { requireHttps: true } } : {}),
+      }
+      const portal = await portalCreate(await ctx.store(), input, ctx.now())
+      return {
+        json: portal,
+        text: `${portalText(portal)}\nNext: b24crm webhook create --portal ${portal.id} --user ${portal.adminUserId}`,
+      }
+    },
+  },
+  {
+    words: ['portal', 'list'],
+    args: '',
+    summary: 'List the portals',
+    options: {},
+    run: async (ctx) => {
+      const portals = await portalList(await ctx.store())
+      return { json: portals, text: portalsTable(portals) }
+    },
+  },
+  {
+    words: ['portal', 'show'],
+    args: '[--portal ID|DOMAIN]',
+    summary: 'Show one portal',
+    options: PORTAL_OPTION,
+    run: async (ctx, v) => {
+      const store = await ctx.store()
+      const portal = await portalShow(store, await portalOf(ctx, v))
+      return { json: portal, text: portalText(portal) }
+    },
+  },
+  {
+    words: ['portal', 'settings'],
+    args: '[--portal ID|DOMAIN] [--require-https on|off]',
+    summary: "Change a portal's switches (and show them)",
+    options: { ...PORTAL_OPTION, 'require-https': { type: 'string' } },
+    run: async (ctx, v) => {
+      const store = await ctx.store()
+      const input = v['require-https'] === undefined ? {} : { requireHttps: onOff(v, 'require-https') }
+      const portal = await portalUpdateSettings(store, await portalOf(ctx, v), input)
+      return { json: portal, text: portalText(portal) }
+    },
+  },
+  {
+    words: ['user', 'create'],
+    args: '[--portal ID|DOMAIN] [--name N] [--last-name N] [--email E] [--admin] [--extranet] [--inactive] [--department N]… [--position P]',
+    summary: 'Create a user',
+    options: {
+      ...PORTAL_OPTION,
+      name: { type: 'string' },
+      'last-name': { type: 'string' },
+      'second-name': { type: 'string' },
+      email: { type: 'string' },
+      admin: { type: 'boolean' },
+      extranet: { type: 'boolean' },
+      inactive: { type: 'boolean' },
+      department: { type: 'string', multiple: true },
+      position: { type: 'string' },
+    },
+    run: async (ctx, v) => {
+      const store = await ctx.store()
+      const departments = list(v, 'department').map((value) => {
+        if (!/^\d+$/.test(value))
+          throw new UsageError(`--department takes department ids, got ${JSON.stringify(value)}`)
+        return Number(value)
+      })
+      const input = {
+        ...(v['name'] === undefined ? {} : { name: str(v, 'name') }),
+        ...(v['last-name'] === undefined ? {} : { lastName: str(v, 'last-name') }),
+        ...(v['second-name'] === undefined ? {} : { secondName: str(v, 'second-name') }),
+        ...(v['email'] === undefined ? {} : { email: str(v, 'email') }),
+        ...(v['admin'] === true ? { isAdmin: true } : {}),
+        ...(v['extranet'] === true ? { userType: 'extranet' } : {}),
+        ...(v['inactive'] === true ? { active: false } : {}),
+        ...(v['department'] === undefined ? {} : { departments }),
+        ...(v['position'] === undefined ? {} : { workPosition: str(v, 'position') }),
+      }
+      const user = await userCreate(store, await portalOf(ctx, v), input, ctx.now())
+      return { json: user, text: `Created ${userText(user)}` }
+    },
+  },
+  {
+    words: ['user', 'list'],
+    args: '[--portal ID|DOMAIN]',
+    summary: "List a portal's users",
+    options: PORTAL_OPTION,
+    run: async (ctx, v) => {
+      const store = await ctx.store()
+      const users = await userList(store, await portalOf(ctx, v))
+      return { json: users, text: usersTable(users) }
+    },
+  },
+  {
+    words: ['webhook', 'create'],
+    args: '[--portal ID|DOMAIN] --user ID [--scope S]… [--code C] [--expires ISO] [--title T]',
+    summary: 'Create an incoming webhook; prints its URL and code (shown once)',
+    options: {
+      ...PORTAL_OPTION,
+      user: { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      code: { type: 'string' },
+      expires: { type: 'string' },
+      title: { type: 'string' },
+    },
+    run: async (ctx, v) => {
+      if (v['user'] === undefined)
+        throw new UsageError('--user is required: the id of the user the webhook acts as')
+      const store = await ctx.store()
+      const input = {
+        userId: int(v, 'user'),
+        ...(v['scope'] === undefined ? {} : { scopes: list(v, 'scope') }),
+        ...(v['code'] === undefined ? {} : { code: str(v, 'code') }),
+        ...(v['expires'] === undefined ? {} : { expiresAt: str(v, 'expires') }),
+        ...(v['title'] === undefined ? {} : { title: str(v, 'title') }),
+      }
+      const webhook = await webhookCreate(store, await portalOf(ctx, v), input, ctx.now())
+      const urls = baseUrls(ctx.config).map((base) => `${base}${webhook.path}`)
+      return { json: { ...webhook, url: urls[0] ?? null, urls }, text: createdWebhookText(webhook, urls) }
+    },
+  },
+  {
+    words: ['webhook', 'list'],
+    args: '[--portal ID|DOMAIN]',
+    summary: "List a portal's webhooks (codes are never shown again)",
+    options: PORTAL_OPTION,
+    run: async (ctx, v) => {
+      const store = await ctx.store()
+      const webhooks = await webhookList(store, await portalOf(ctx, v), ctx.now())
+      return { json: webhooks, text: webhooksTable(webhooks) }
+    },
+  },
+  {
+    words: ['webhook', 'delete'],
+    args: '[--portal ID|DOMAIN] --id N',
+    summary: 'Delete a webhook; its URL stops working at once',
+    options: { ...PORTAL_OPTION, id: { type: 'string' } },
+    run: async (ctx, v) => {
+      if (v['id'] === undefined)
+        throw new UsageError('--id is required: the webhook id (b24crm webhook list)')
+      const store = await ctx.store()
+      const id = int(v, 'id')
+      const portalId = await portalOf(ctx, v)
+      await webhookDelete(store, portalId, id)
+      return { json: { id, portalId, deleted: true }, text: `Webhook ${id} of portal ${portalId} deleted` }
+    },
+  },
+  {
+    words: ['admin-token'],
+    args: '',
+    summary: "Print the admin API's token (B24_ADMIN_TOKEN, else <data>/admin-token, created if missing)",
+    options: {},
+    run: async (ctx) => {
+      const token = await ensureAdminToken(ctx.config)
+      return { json: token, text: token.token }
+    },
+  },
+]
+
+/** Input field → the flag that sets it, so the shared validation messages name what the user typed. */
+const FLAG_OF: Record<string, string> = {
+  domain: '--domain',
+  name: '--name',
+  timeZoneOffset: '--tz-offset',
+  requireHttps: '--require-https',
+  lastName: '--last-name',
+  secondName: '--second-name',
+  email: '--email',
+  isAdmin: '--admin',
+  userType: '--extranet',
+  active: '--inactive',
+  departments: '--department',
+  workPosition: '--position',
+  userId: '--user',
+  scopes: '--scope',
+  code: '--code',
+  expiresAt: '--expires',
+  title: '--title',
+}
+
+export async function runCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  options: CliOptions = {},
+): Promise<number> {
+  const [first, second] = argv
+  if (first === undefined) {
+    io.stderr(`${generalHelp()}\n`)
+    return 2
+  }
+  if (first === 'help' || first === '--help' || first === '-h') {
+    const topic = argv.slice(1).filter((word) => !word.startsWith('-'))
+    const command = topic.length === 0 ? undefined : findCommand(topic[0], topic[1])
+    io.stdout(`${command === undefined ? generalHelp() : commandHelp(command)}\n`)
+    return 0
+  }
+  const command = findCommand(first, second)
+  if (command === undefined) {
+    const group = COMMANDS.filter((c) => c.words.length > 1 && c.words[0] === first)
+    if (group.length === 0) {
+      io.stderr(`b24crm: unknown command "${first}". Run "b24crm help" for the list.\n`)
+      return 2
+    }
+    const usage = `usage:\n${group.map(usageLine).join('\n')}\n`
+    if (second === '--help' || second === '-h') {
+      io.stdout(usage)
+      return 0
+    }
+    io.stderr(
+      `b24crm ${first}: ${second === undefined ? 'which one?' : `unknown subcommand "${second}".`}\n${usage}`,
+    )
+    return 2
+  }
+
+  let values: Values
+  try {
+    values = parseArgs({
+      args: argv.slice(command.words.length) as string[],
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      strict: true,
+      allowPositionals: false,
+    }).values as Values
+  } catch (error) {
+    io.stderr(
+      `b24crm ${command.words.join(' ')}: ${errorMessage(error)}\nusage: ${usageLine(command).trim()}\n`,
+    )
+    return 2
+  }
+  if (values['help'] === true) {
+    io.stdout(`${commandHelp(command)}\n`)
+    return 0
+  }
+
+  const json = values['json'] === true
+  let store: Store | undefined
+  try {
+    const config = loadConfig({
+      ...env,
+      ...(typeof values['data-dir'] === 'string' ? { B24_DATA_DIR: values['data-dir'] } : {}),
+      ...(typeof values['database-url'] === 'string' ? { B24_DATABASE_URL: values['database-url'] } : {}),
+    })
+    const now = options.now ?? Date.now
+    const ctx: CommandContext = {
+      config,
+      now,
+      store: async () => {
+        if (store === undefined) {
+          store = await openStore(storeLocation(config))
+          // A fresh data folder gets its default portal here just as on the server's first start, so
+          // `b24crm webhook create --user 1` works before the server has ever run.
+          await ensureDefaultPortal(store, now())
+        }
+        return store
+      },
+    }
+    const output = await command.run(ctx, values)
+    io.stdout(json ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`)
+    return 0
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`b24crm ${command.words.join(' ')}: ${error.message}\nusage: ${usageLine(command).trim()}\n`)
+      return 2
+    }
+    if (error instanceof AdminError) {
+      const problems =
+        error.issues.length === 0
+          ? [error.message]
+          : error.issues.map((issue) => `${flagOf(issue.path)}${issue.message}`)
+      io.stderr(`b24crm ${command.words.join(' ')}: ${problems.join('\n  ')}\n`)
+      return error.code === 'INVALID_INPUT' ? 2 : 1
+    }
+    io.stderr(`b24crm ${command.words.join(' ')} failed: ${errorMessage(error)}\n`)
+    return 1
+  } finally {
+    await (store as Store | undefined)?.close()
+  }
+}
+
+function findCommand(first: string | undefined, second: string | undefined): Command | undefined {
+  return COMMANDS.find((c) => c.words[0] === first && (c.words.length === 1 || c.words[1] === second))
+}
+
+function flagOf(path: string): string {
+  const field = path
+    .split('.')
+    .filter((segment) => !/^\d+$/.test(segment))
+    .pop()
+  const flag = field === undefined ? undefined : FLAG_OF[field]
+  return flag === undefined ? (path === '' ? '' : `${path}: `) : `${flag}: `
+}
+
+async function portalOf(ctx: CommandContext, values: Values): Promise<number> {
+  const store = await ctx.store()
+  const ref = values['portal']
+  if (typeof ref === 'string') return resolvePortalRef(store, ref)
+  // No --portal: the default portal, the one the server's bootstrap webhook belongs to.
+  return (await ensureDefaultPortal(store, ctx.now())).id
+}
+
+function str(values: Values, name: string): string {
+  const value = values[name]
+  if (typeof value !== 'string') throw new UsageError(`--${name} needs a value`)
+  return value
+}
+
+function int(values: Values, name: string): number {
+  const value = str(values, name).trim()
+  if (!/^-?\d{1,15}$/.test(value))
+    throw new UsageError(`--${name} takes a whole number, got ${JSON.stringify(value)}`)
+  return Number(value)
+}
+
+/** Repeatable flags also take comma-separated lists: `--scope crm,user` = `--scope crm --scope user`. */
+function list(values: Values, name: string): string[] {
+  const value = values[name]
+  const items = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []
+  return items
+    .flatMap((item) => item.split(','))
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+}
+
+function onOff(values: Values, name: string): boolean {
+  const value = str(values, name).trim().toLowerCase()
+  if (['on', 'true', '1', 'yes'].includes(value)) return true
+  if (['off', 'false', '0', 'no'].includes(value)) return false
+  throw new UsageError(`--${name} takes on or off, got ${JSON.stringify(value)}`)
+}
+
+/** Where the server listens, as the server's environment says; wildcard binds are reached over loopback. */
+function baseUrls(config: Config): string[] {
+  const host =
+    config.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : config.host === '::'
+        ? '[::1]'
+        : config.host.includes(':')
+          ? `[${config.host}]`
+          : config.host
+  const urls: string[] = []
+  if (config.httpPort !== 0) urls.push(`http://${host}:${config.httpPort}`)
+  if (config.httpsPort !== undefined) urls.push(`https://${host}:${config.httpsPort}`)
+  return urls
+}
+
+function usageLine(command: Command): string {
+  return `  b24crm ${command.words.join(' ')} ${command.args}`.trimEnd()
+}
+
+function commandHelp(command: Command): string {
+  return [`usage: ${usageLine(command).trim()} [--json]`, '', command.summary + '.', '', ENVIRONMENT].join(
+    '\n',
+  )
+}
+
+function generalHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.words.join(' ').length))
+  return [
+    'usage: b24crm <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.words.join(' ').padEnd(width)}  ${c.summary}`),
+    `  ${'help [command]'.padEnd(width)}  Show this help, or a command's options`,
+    '',
+    'Options for every command: --json (machine-readable output), --data-dir DIR, --database-url URL.',
+    '--portal takes a portal id or domain and defaults to the default portal (the first one).',
+    '',
+    ENVIRONMENT,
+  ].join('\n')
+}
+
+const ENVIRONMENT = [
+  'The CLI works on the store the server uses, with or without a running server:',
+  '  B24_DATA_DIR      data folder (default ./data), SQLite file b24crm.sqlite in it',
+  '  B24_DATABASE_URL  PostgreSQL instead of SQLite',
+  '  B24_HOST, B24_PORT, B24_HTTPS_PORT  used to print webhook URLs',
+].join('\n')
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
