@@ -12,6 +12,16 @@ export interface Database {
   webhook: WebhookTable
   id_counter: IdCounterTable
   outbox: OutboxTable
+  crm_item: CrmItemTable
+  crm_item_observer: CrmItemObserverTable
+  crm_contact_binding: CrmContactBindingTable
+  crm_contact_company: CrmContactCompanyTable
+  crm_multifield: CrmMultifieldTable
+  crm_relation: CrmRelationTable
+  crm_status: CrmStatusTable
+  crm_category: CrmCategoryTable
+  crm_type: CrmTypeTable
+  crm_currency: CrmCurrencyTable
 }
 
 export interface PortalTable {
@@ -95,6 +105,218 @@ export interface OutboxTable {
   payload: string
   created_at: string
   processed_at: string | null
+}
+
+/**
+ * One CRM item of any entity type (migrations/0002-crm.ts). Columns are the union of the descriptors' column
+ * fields; a type uses the ones its descriptor names. `uf` holds custom-field values as JSON.
+ */
+export interface CrmItemTable {
+  portal_id: number
+  entity_type_id: number
+  id: number
+  account_number: string | null
+  actual_date: string | null
+  additional_info: string | null
+  address_legal: string | null
+  assigned_by_id: number | null
+  banking_details: string | null
+  begindate: string | null
+  birthdate: string | null
+  birthday_sort: number | null
+  category_id: number | null
+  client_addr: string | null
+  client_contact: string | null
+  client_email: string | null
+  client_phone: string | null
+  client_title: string | null
+  client_tp_id: string | null
+  client_tpa_id: string | null
+  closed: number | null
+  closedate: string | null
+  comments: string | null
+  comments_type: number | null
+  company_id: number | null
+  company_title: string | null
+  content: string | null
+  content_type: number | null
+  created_by: number | null
+  created_time: string | null
+  currency_id: string | null
+  date_closed: string | null
+  deal_id: number | null
+  employees: string | null
+  event_date: string | null
+  event_description: string | null
+  event_id: string | null
+  export: number | null
+  full_name: string | null
+  has_email: number | null
+  has_imol: number | null
+  has_phone: number | null
+  honorific: string | null
+  industry: string | null
+  is_manual_opportunity: number | null
+  is_my_company: number | null
+  is_new: number | null
+  is_recurring: number | null
+  is_repeated_approach: number | null
+  is_return_customer: number | null
+  last_activity_by: number | null
+  last_activity_time: string | null
+  last_communication_time: string | null
+  last_name: string | null
+  lead_id: number | null
+  location_id: number | null
+  logo: number | null
+  moved_by: number | null
+  moved_time: string | null
+  mycompany_id: number | null
+  name: string | null
+  opened: number | null
+  opportunity: number | null
+  order_stage: string | null
+  origin_id: string | null
+  origin_version: string | null
+  originator_id: string | null
+  person_type_id: number | null
+  photo: number | null
+  post: string | null
+  previous_stage_id: string | null
+  probability: number | null
+  quote_id: number | null
+  quote_number: string | null
+  revenue: number | null
+  search_content: string | null
+  second_name: string | null
+  source_description: string | null
+  source_id: string | null
+  stage_id: string | null
+  stage_semantic_id: string | null
+  status_description: string | null
+  storage_element_ids: string | null
+  storage_type_id: number | null
+  tax_value: number | null
+  terms: string | null
+  terms_type: number | null
+  title: string | null
+  type_id: string | null
+  uf_accountant_sign: number | null
+  uf_director_sign: number | null
+  uf_logo: number | null
+  uf_stamp: number | null
+  updated_by: number | null
+  updated_time: string | null
+  utm_campaign: string | null
+  utm_content: string | null
+  utm_medium: string | null
+  utm_source: string | null
+  utm_term: string | null
+  webform_id: number | null
+  xml_id: string | null
+  uf: string
+}
+
+export interface CrmItemObserverTable {
+  portal_id: number
+  entity_type_id: number
+  item_id: number
+  user_id: number
+  sort: number
+}
+
+export interface CrmContactBindingTable {
+  portal_id: number
+  entity_type_id: number
+  item_id: number
+  contact_id: number
+  sort: number
+  is_primary: number
+}
+
+export interface CrmContactCompanyTable {
+  portal_id: number
+  contact_id: number
+  company_id: number
+  sort: number
+  is_primary: number
+}
+
+export interface CrmMultifieldTable {
+  portal_id: number
+  id: number
+  entity_type_id: number
+  item_id: number
+  /** PHONE | EMAIL | WEB | IM | LINK */
+  type_id: string
+  value_type: string
+  value: string
+}
+
+export interface CrmRelationTable {
+  portal_id: number
+  child_entity_type_id: number
+  child_id: number
+  parent_entity_type_id: number
+  parent_id: number
+}
+
+export interface CrmStatusTable {
+  portal_id: number
+  id: number
+  entity_id: string
+  status_id: string
+  name: string
+  name_init: string
+  sort: number
+  system: number
+  color: string | null
+  /** P | S | F, or null for plain dictionaries */
+  semantics: string | null
+  category_id: number | null
+  /** JSON of the EXTRA block, or null */
+  extra: string | null
+}
+
+export interface CrmCategoryTable {
+  portal_id: number
+  id: number
+  entity_type_id: number
+  name: string
+  sort: number
+  is_default: number
+  is_system: number
+  code: string | null
+  origin_id: string | null
+  originator_id: string | null
+  created_time: string
+}
+
+export interface CrmTypeTable {
+  portal_id: number
+  id: number
+  entity_type_id: number
+  title: string
+  code: string | null
+  /** JSON: the is…Enabled flags, relations, linked user fields … as crm.type.add takes them */
+  settings: string
+  created_by: number
+  created_time: string
+  updated_by: number
+  updated_time: string
+}
+
+export interface CrmCurrencyTable {
+  portal_id: number
+  currency: string
+  amount_cnt: number
+  /** decimal text, e.g. "1.0000" */
+  amount: string
+  sort: number
+  base: number
+  date_update: string
+  /** JSON: localizations by language id (FULL_NAME, FORMAT_STRING, DEC_POINT, THOUSANDS_SEP, DECIMALS …) */
+  lang: string
 }
 
 /** Anything that runs queries: the database handle or an open transaction. */

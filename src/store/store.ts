@@ -13,6 +13,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Database, Db } from './schema.js'
 import * as m0001 from './migrations/0001-foundation.js'
+import * as m0002 from './migrations/0002-crm.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -36,6 +37,7 @@ export type StoreLocation =
 /** Versioned migrations, applied in name order at start; each takes the dialect for the few DDL differences. */
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '0001-foundation': m0001,
+  '0002-crm': m0002,
 }
 
 export async function openStore(location: StoreLocation): Promise<Store> {

@@ -174,7 +174,7 @@ describe('SQLite file store', () => {
     const second = await openStore({ kind: 'sqlite', file })
     expect((await listPortals(second.db)).map((p) => p.domain)).toEqual(['kept.example'])
     const applied = await sql<{ name: string }>`select name from b24_migration`.execute(second.db)
-    expect(applied.rows.map((r) => r.name)).toEqual(['0001-foundation'])
+    expect(applied.rows.map((r) => r.name)).toEqual(['0001-foundation', '0002-crm'])
     await second.close()
   })
 })
