@@ -193,7 +193,7 @@ describe('b24crm webhook', () => {
     })
 
     const text = await cli('webhook create --user 1 --scope crm,user_brief', {
-      B24_HTTPS_PORT: '0',
+      B24_HTTPS_PORT: 'off',
       B24_HOST: '0.0.0.0',
     })
     expect(text.code).toBe(0)

@@ -67,16 +67,26 @@ export const DEFAULT_SMART_INVOICE_CATEGORY: Readonly<CategorySeed> = defaultFun
 )
 
 /**
- * The funnels of a new portal. Contacts and companies list no funnel on a fresh portal: their vendor funnels
- * (code CATALOG_CONTRACTOR_CONTACT, tutorials/crm/how-to-get-lists/how-to-get-contractors.md:144-160) appear only
- * once inventory management is on.
+ * The default funnel of contacts and of companies: id 0. "The pipeline list includes the default pipeline with
+ * `id = 0` and custom pipelines" (tutorials/crm/how-to-edit-crm-objects/how-to-make-contact-edit-card.md:235);
+ * a contact created without `categoryId` lands in "the general category" (how-to-add-contractor.md:172).
+ * Inferred: the name "General" (as for deals) and sort 100 (below the 500 of new funnels, so it lists first).
+ * Their vendor funnels (code CATALOG_CONTRACTOR_CONTACT, how-to-get-contractors.md:144-160) appear only once
+ * inventory management is on, so a new portal does not have them.
  */
+export function defaultClientCategory(entityTypeId: 3 | 4): CategorySeed {
+  return { id: 0, entityTypeId, name: 'General', sort: 100, isDefault: true, isSystem: false }
+}
+
+/** The funnels of a new portal. Ids are per object type (the table key is portal, entityTypeId, id). */
 export const FRESH_PORTAL_CATEGORIES: readonly Readonly<CategorySeed>[] = [
   DEFAULT_DEAL_CATEGORY,
+  defaultClientCategory(ENTITY_TYPE.contact),
+  defaultClientCategory(ENTITY_TYPE.company),
   DEFAULT_SMART_INVOICE_CATEGORY,
 ]
 
-/** The first id crm.category.add may hand out on a new portal. */
+/** The first id crm.category.add may hand out on a new portal (one id sequence for every object's funnels). */
 export const FIRST_FREE_CATEGORY_ID = Math.max(...FRESH_PORTAL_CATEGORIES.map((c) => c.id)) + 1
 
 /**

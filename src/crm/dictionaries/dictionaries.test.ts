@@ -508,7 +508,10 @@ describe('fresh-portal funnels', () => {
     for (const c of FRESH_PORTAL_CATEGORIES)
       if (c.isDefault) byType.set(c.entityTypeId, (byType.get(c.entityTypeId) ?? 0) + 1)
     expect([...byType.values()].every((n) => n === 1)).toBe(true)
-    expect(new Set(FRESH_PORTAL_CATEGORIES.map((c) => c.id)).size).toBe(FRESH_PORTAL_CATEGORIES.length)
+    const keys = FRESH_PORTAL_CATEGORIES.map((c) => `${c.entityTypeId}:${c.id}`)
+    expect(new Set(keys).size).toBe(FRESH_PORTAL_CATEGORIES.length)
+    // contacts and companies have their default funnel 0 (how-to-make-contact-edit-card.md:235)
+    expect(FRESH_PORTAL_CATEGORIES.filter((c) => c.id === 0).map((c) => c.entityTypeId)).toEqual([2, 3, 4])
     expect(FIRST_FREE_CATEGORY_ID).toBeGreaterThan(Math.max(...FRESH_PORTAL_CATEGORIES.map((c) => c.id)))
     expect(DEFAULT_SMART_INVOICE_CATEGORY).toMatchObject({
       entityTypeId: 31,

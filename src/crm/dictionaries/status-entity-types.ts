@@ -44,7 +44,16 @@ export interface StatusEntityTypesInput {
   /** deal funnels including the default funnel 0 */
   dealCategories: readonly FunnelRef[]
   smartInvoiceCategories: readonly FunnelRef[]
-  smartProcesses: readonly { entityTypeId: number; title: string; categories: readonly FunnelRef[] }[]
+  smartProcesses: readonly {
+    entityTypeId: number
+    title: string
+    categories: readonly FunnelRef[]
+    /**
+     * The type's isStagesEnabled; shown as IS_ENABLED (inferred: the key appears only on the dictionaries of
+     * types whose stages can be switched off, smart invoices and smart processes). Default true.
+     */
+    isStagesEnabled?: boolean
+  }[]
 }
 
 // crm-status-entity-types.md:239-249 (STATUS)
@@ -103,7 +112,7 @@ export function buildStatusEntityTypes(input: StatusEntityTypesInput): StatusEnt
   result.push(QUOTE_STAGES_TYPE, ...PLAIN_AFTER_STAGES)
   for (const type of input.smartProcesses) {
     for (const c of sortFunnels(type.categories))
-      result.push(smartProcessStagesType(type.entityTypeId, type.title, c))
+      result.push(smartProcessStagesType(type.entityTypeId, type.title, c, type.isStagesEnabled ?? true))
   }
   return result.map((t) => structuredClone(t))
 }
@@ -183,6 +192,7 @@ export function smartProcessStagesType(
   entityTypeId: number,
   title: string,
   category: FunnelRef,
+  isEnabled = true,
 ): StatusEntityType {
   return {
     ID: stageEntityId(entityTypeId, category.id),
@@ -191,7 +201,7 @@ export function smartProcessStagesType(
     PREFIX: stagePrefix(entityTypeId, category.id) ?? '',
     FIELD_ATTRIBUTE_SCOPE: `category_${category.id}`,
     ENTITY_TYPE_ID: entityTypeId,
-    IS_ENABLED: true,
+    IS_ENABLED: isEnabled,
     CATEGORY_ID: category.id,
     CATEGORY_NAME: category.name,
     CATEGORY_SORT: category.sort,
