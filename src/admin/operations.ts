@@ -19,6 +19,19 @@ import {
   listWebhooks,
   type Webhook,
 } from '../portal/webhooks.js'
+import {
+  ACCESS_TOKEN_TTL_S,
+  createOAuthApp,
+  deleteOAuthApp,
+  findOAuthAppByClientId,
+  getOAuthApp,
+  listOAuthApps,
+  mintTokenPair,
+  setOAuthAppInstalled,
+  tokenResponseBody,
+  type OAuthApp,
+} from '../auth/oauth.js'
+import { portalLimitsInput } from '../rate-limit/policy.js'
 
 /**
  * The administrative operations behind both the admin HTTP API (http/admin-api.ts) and the CLI (cli/):
@@ -33,6 +46,9 @@ export type AdminErrorCode =
   | 'WEBHOOK_NOT_FOUND'
   | 'PORTAL_EXISTS'
   | 'WEBHOOK_CODE_TAKEN'
+  | 'APP_NOT_FOUND'
+  | 'APP_NOT_INSTALLED'
+  | 'USER_INACTIVE'
 
 const STATUS: Record<AdminErrorCode, number> = {
   INVALID_INPUT: 400,
@@ -41,6 +57,9 @@ const STATUS: Record<AdminErrorCode, number> = {
   WEBHOOK_NOT_FOUND: 404,
   PORTAL_EXISTS: 409,
   WEBHOOK_CODE_TAKEN: 409,
+  APP_NOT_FOUND: 404,
+  APP_NOT_INSTALLED: 409,
+  USER_INACTIVE: 409,
 }
 
 /** One problem with an input field; `path` is the field's dotted name (`scopes.0`), empty for the whole input. */
@@ -75,6 +94,8 @@ const text = (max: number) => z.string().trim().max(max, `must be at most ${max}
 
 const settingsInput = z.strictObject({
   requireHttps: z.boolean({ error: 'must be true or false' }).optional(),
+  restrictDynamicItems: z.boolean({ error: 'must be true or false' }).optional(),
+  limits: portalLimitsInput.optional(),
 })
 
 const portalInput = z.strictObject({
@@ -307,7 +328,11 @@ export async function portalUpdateSettings(
     const portal = await requirePortal(tx, portalId)
     const settings: PortalSettings = { ...portal.settings }
     for (const [key, value] of Object.entries(data)) {
-      if (value !== undefined) Object.assign(settings, { [key]: value })
+      if (value === undefined) continue
+      // Nested switches merge one level deep too: setting limits.queryLimit keeps limits.operatingLimit.
+      const current: unknown = settings[key as keyof PortalSettings]
+      const merged = isPlainObject(value) && isPlainObject(current) ? { ...current, ...value } : value
+      Object.assign(settings, { [key]: merged })
     }
     await updatePortalSettings(tx, portalId, settings)
     return portalView({ ...portal, settings })
@@ -396,6 +421,10 @@ export async function webhookDelete(store: Store, portalId: number, webhookId: n
   }
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
 async function requirePortal(db: Db, portalId: number): Promise<Portal> {
   const portal = Number.isSafeInteger(portalId) && portalId > 0 ? await getPortal(db, portalId) : undefined
   if (portal === undefined) throw new AdminError('PORTAL_NOT_FOUND', `There is no portal ${portalId}`)
@@ -413,4 +442,206 @@ export async function resolvePortalRef(store: Store, ref: string): Promise<numbe
   if (portal === undefined)
     throw new AdminError('PORTAL_NOT_FOUND', `There is no portal ${JSON.stringify(ref)}`)
   return portal.id
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// OAuth applications (settings/oauth/, local-integrations/local-apps.md)
+
+const appInput = z.strictObject({
+  title: text(255).optional(),
+  scopes: z
+    .array(
+      z.enum(KNOWN_SCOPES, {
+        error: (issue) =>
+          `unknown scope ${JSON.stringify(issue.input)}; known scopes: ${KNOWN_SCOPES.join(', ')}`,
+      }),
+    )
+    .optional(),
+  // The handler the user returns to after /oauth/authorize/ (index.md); http is fine on a laptop.
+  redirectUri: z
+    .string()
+    .trim()
+    .max(2000, 'must be at most 2000 characters')
+    .refine(isHttpUrl, 'must be an absolute http:// or https:// URL')
+    .optional(),
+  users: z
+    .array(z.int({ error: 'must be a user id' }).positive('must be a user id'))
+    .max(1000, 'at most 1000 users')
+    .optional(),
+  install: z.boolean({ error: 'must be true or false' }).optional(),
+})
+
+/** Tokens straight from the admin: no browser, no code (tests, scripts, users without a browser). */
+const tokenInput = z.strictObject({
+  userId: z.int({ error: 'must be the id of a user of the portal' }).positive('must be a user id').optional(),
+  // 0 mints a pair whose access token has already expired: what a client meets an hour later.
+  expiresIn: z
+    .int({ error: 'must be a whole number of seconds' })
+    .min(0, 'must be 0 (already expired) or more seconds')
+    .max(31_536_000, 'must be at most 31536000 seconds (a year)')
+    .optional(),
+})
+
+export type AppInput = z.input<typeof appInput>
+export type TokenInput = z.input<typeof tokenInput>
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
+export interface AppView {
+  id: number
+  portalId: number
+  /** `local.<14 hex>.<8 digits>`, the application code of the local-application form */
+  clientId: string
+  title: string
+  scopes: string[]
+  /** null when the card has none: /oauth/authorize/ then shows the code instead of redirecting */
+  redirectUri: string | null
+  /** what event handlers receive as `auth[application_token]` */
+  applicationToken: string
+  /** user ids the application is restricted to; empty = every user */
+  users: number[]
+  installed: boolean
+  status: string
+  createdAt: string
+}
+
+/** An application just made: the only answer that ever carries its client secret. */
+export interface CreatedApp extends AppView {
+  clientSecret: string
+}
+
+/** A minted pair, exactly as /oauth/token/ would answer it. */
+export type TokenPairView = Record<string, unknown>
+
+function appView(app: OAuthApp): AppView {
+  return {
+    id: app.id,
+    portalId: app.portalId,
+    clientId: app.clientId,
+    title: app.title,
+    scopes: app.scopes,
+    redirectUri: app.redirectUri === '' ? null : app.redirectUri,
+    applicationToken: app.applicationToken,
+    users: app.allowedUsers,
+    installed: app.installed,
+    status: app.status,
+    createdAt: new Date(app.createdAtMs).toISOString(),
+  }
+}
+
+export async function appList(store: Store, portalId: number): Promise<AppView[]> {
+  await requirePortal(store.db, portalId)
+  return (await listOAuthApps(store.db, portalId)).map(appView)
+}
+
+export async function appShow(store: Store, portalId: number, appId: number): Promise<AppView> {
+  return appView(await requireApp(store.db, portalId, appId))
+}
+
+export async function appCreate(
+  store: Store,
+  portalId: number,
+  input: unknown,
+  nowMs: number,
+): Promise<CreatedApp> {
+  const data = parseInput(appInput, input)
+  return store.transaction(async (tx) => {
+    await requirePortal(tx, portalId)
+    const users = [...new Set(data.users ?? [])].sort((a, b) => a - b)
+    for (const userId of users) {
+      if ((await getUser(tx, portalId, userId)) === undefined) {
+        throw new AdminError('USER_NOT_FOUND', `Portal ${portalId} has no user ${userId}`)
+      }
+    }
+    const { app, clientSecret } = await createOAuthApp(
+      tx,
+      {
+        portalId,
+        ...(data.title === undefined ? {} : { title: data.title }),
+        // Catalog order without repeats, as for webhooks.
+        ...(data.scopes === undefined
+          ? {}
+          : { scopes: KNOWN_SCOPES.filter((s) => data.scopes?.includes(s)) }),
+        ...(data.redirectUri === undefined ? {} : { redirectUri: data.redirectUri }),
+        allowedUsers: users,
+        install: data.install ?? true,
+      },
+      nowMs,
+    )
+    return { ...appView(app), clientSecret }
+  })
+}
+
+/** Installs (true) or uninstalls (false) an application; uninstalling revokes all its tokens at once. */
+export async function appSetInstalled(
+  store: Store,
+  portalId: number,
+  appId: number,
+  installed: boolean,
+  nowMs: number,
+): Promise<AppView> {
+  return store.transaction(async (tx) => {
+    await requireApp(tx, portalId, appId)
+    await setOAuthAppInstalled(tx, portalId, appId, installed, nowMs)
+    return appView(await requireApp(tx, portalId, appId))
+  })
+}
+
+export async function appDelete(store: Store, portalId: number, appId: number): Promise<void> {
+  await store.transaction(async (tx) => {
+    await requireApp(tx, portalId, appId)
+    await deleteOAuthApp(tx, portalId, appId)
+  })
+}
+
+/**
+ * Mints a token pair for a user (the portal's administrator, user 1, by default). `origin` is the base URL
+ * the endpoints in the answer name (`http://127.0.0.1:8080`).
+ */
+export async function appMintTokens(
+  store: Store,
+  portalId: number,
+  appId: number,
+  input: unknown,
+  nowMs: number,
+  origin: string,
+): Promise<TokenPairView> {
+  const data = parseInput(tokenInput, input)
+  const app = await requireApp(store.db, portalId, appId)
+  if (!app.installed) {
+    throw new AdminError('APP_NOT_INSTALLED', `Application ${appId} is not installed; install it first`)
+  }
+  const userId = data.userId ?? ADMIN_USER_ID
+  const user = await getUser(store.db, portalId, userId)
+  if (user === undefined) throw new AdminError('USER_NOT_FOUND', `Portal ${portalId} has no user ${userId}`)
+  if (!user.active) throw new AdminError('USER_INACTIVE', `User ${userId} of portal ${portalId} is inactive`)
+  const issued = await mintTokenPair(store, app, userId, nowMs, data.expiresIn ?? ACCESS_TOKEN_TTL_S)
+  return tokenResponseBody(issued, origin)
+}
+
+async function requireApp(db: Db, portalId: number, appId: number): Promise<OAuthApp> {
+  await requirePortal(db, portalId)
+  const app = Number.isSafeInteger(appId) && appId > 0 ? await getOAuthApp(db, appId) : undefined
+  if (app === undefined || app.portalId !== portalId) {
+    throw new AdminError('APP_NOT_FOUND', `Portal ${portalId} has no application ${appId}`)
+  }
+  return app
+}
+
+/** The CLI names an application by its id or its client id (what people copy from the create output). */
+export async function resolveAppRef(store: Store, portalId: number, ref: string): Promise<number> {
+  const trimmed = ref.trim()
+  if (/^\d+$/.test(trimmed)) return (await requireApp(store.db, portalId, Number(trimmed))).id
+  const app = await findOAuthAppByClientId(store.db, trimmed)
+  if (app === undefined || app.portalId !== portalId) {
+    throw new AdminError('APP_NOT_FOUND', `Portal ${portalId} has no application ${JSON.stringify(ref)}`)
+  }
+  return app.id
 }

@@ -5,6 +5,7 @@ import type { Db } from '../store/schema.js'
 import { findWebhookByCode } from '../portal/webhooks.js'
 import { getPortal } from '../portal/portal.js'
 import { getUser } from '../portal/users.js'
+import { resolveAccessToken } from './oauth.js'
 
 export interface AuthOptions {
   /** server-wide "require HTTPS" mode (B24_REQUIRE_HTTPS); portals can also opt in one by one */
@@ -26,8 +27,7 @@ export async function authenticate(
     case 'none':
       throw RestError.system('NO_AUTH_FOUND')
     case 'token':
-      // OAuth applications arrive with their own issue; until then no token is valid.
-      throw RestError.system('NO_AUTH_FOUND')
+      return authenticateToken(db, credentials.token, transport, nowMs, options)
     case 'webhook':
       return authenticateWebhook(db, credentials, transport, nowMs, options)
   }
@@ -64,4 +64,45 @@ async function authenticateWebhook(
     scopes: new Set(webhook.scopes),
     credentialKey: `webhook:${webhook.id}`,
   }
+}
+
+/**
+ * An OAuth access token (`Authorization: Bearer`, `auth` or `access_token`; http/server.ts reads them in that
+ * order). The checks and their errors live in auth/oauth.ts; a token's portal is the one its application is
+ * installed on, so the same URL serves every portal.
+ */
+async function authenticateToken(
+  db: Db,
+  token: string,
+  transport: Transport,
+  nowMs: number,
+  options: AuthOptions,
+): Promise<Principal> {
+  const grant = await resolveAccessToken(db, token, nowMs)
+  // B24_REQUIRE_HTTPS means plain-HTTP calls are refused whatever credential they carry.
+  if ((options.requireHttps === true || grant.portal.settings.requireHttps === true) && !transport.secure) {
+    throw RestError.system('INVALID_REQUEST')
+  }
+  return {
+    portal: grant.portal,
+    user: grant.user,
+    authType: 'oauth',
+    scopes: new Set(grant.scopes),
+    // Limits count per application, as the operating limit does (limits.md: "per application or webhook").
+    credentialKey: `oauth:${grant.app.id}`,
+  }
+}
+
+/**
+ * `insufficient_scope` names the credential: "…than provided by the webhook token" for webhooks (the
+ * catalog's text, system-errors.md) and "…than provided by the access token" for OAuth
+ * (server-behaviour.md §3 item 63).
+ */
+export function insufficientScopeError(authType: Principal['authType']): RestError {
+  return authType === 'oauth'
+    ? RestError.system(
+        'insufficient_scope',
+        'The request requires higher privileges than provided by the access token',
+      )
+    : RestError.system('insufficient_scope')
 }

@@ -1,4 +1,12 @@
-import type { CreatedWebhook, PortalView, UserView, WebhookView } from '../admin/operations.js'
+import type {
+  AppView,
+  CreatedApp,
+  CreatedWebhook,
+  PortalView,
+  TokenPairView,
+  UserView,
+  WebhookView,
+} from '../admin/operations.js'
 
 /** Human-readable renderings of the admin views; `--json` prints the views themselves instead. */
 
@@ -91,7 +99,10 @@ function scopesText(scopes: string[]): string {
 
 function settingsText(settings: object): string {
   const entries = Object.entries(settings)
-  return entries.length === 0 ? '-' : entries.map(([key, value]) => `${key}=${String(value)}`).join(' ')
+  // Nested switches (limits) print as JSON: `limits={"queryLimit":"standard"}`.
+  const shown = (value: unknown): string =>
+    typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
+  return entries.length === 0 ? '-' : entries.map(([key, value]) => `${key}=${shown(value)}`).join(' ')
 }
 
 /** +180 → "UTC+03:00" */
@@ -113,4 +124,56 @@ export function table(headers: string[], rows: string[][]): string {
       .join('  ')
       .trimEnd()
   return [line(headers), ...rows.map(line)].join('\n')
+}
+
+export function appText(app: AppView): string {
+  return [
+    `Application ${app.id}  ${app.title === '' ? '(no title)' : app.title}  (portal ${app.portalId})`,
+    `  client id          ${app.clientId}`,
+    `  scopes             ${scopesText(app.scopes)}`,
+    `  redirect URI       ${app.redirectUri ?? '(none: /oauth/authorize/ shows the code)'}`,
+    `  users              ${app.users.length === 0 ? 'everyone' : app.users.join(', ')}`,
+    `  installed          ${app.installed ? `yes (status ${app.status})` : 'no'}`,
+    `  application token  ${app.applicationToken}`,
+  ].join('\n')
+}
+
+/** `bases` are the server's base URLs (`http://127.0.0.1:8080`), for the authorize and token endpoints. */
+export function createdAppText(app: CreatedApp, bases: string[]): string {
+  const base = bases[0] ?? 'http://127.0.0.1:8080'
+  return [
+    appText(app),
+    `  client secret      ${app.clientSecret}`,
+    'The client secret is shown only now: the store keeps its hash, not the secret.',
+    `  authorize  ${base}/oauth/authorize/?client_id=${app.clientId}&state=…  (user_id=N picks the user; default 1)`,
+    `  token      ${base}/oauth/token/  (client_endpoint and server_endpoint: ${base}/rest/)`,
+  ].join('\n')
+}
+
+export function appsTable(apps: AppView[]): string {
+  if (apps.length === 0) return 'No applications (b24crm app create --scope crm,user)'
+  return table(
+    ['ID', 'CLIENT ID', 'TITLE', 'SCOPES', 'USERS', 'STATUS'],
+    apps.map((a) => [
+      String(a.id),
+      a.clientId,
+      a.title,
+      scopesText(a.scopes),
+      a.users.length === 0 ? 'everyone' : a.users.join(','),
+      a.installed ? `installed (${a.status})` : 'not installed',
+    ]),
+  )
+}
+
+export function tokenPairText(pair: TokenPairView): string {
+  const expires = typeof pair['expires'] === 'number' ? new Date(pair['expires'] * 1000).toISOString() : '?'
+  return [
+    `Tokens for user ${String(pair['user_id'])} (scope ${String(pair['scope'])})`,
+    `  access_token     ${String(pair['access_token'])}  (expires ${expires})`,
+    `  refresh_token    ${String(pair['refresh_token'])}`,
+    `  client_endpoint  ${String(pair['client_endpoint'])}`,
+    `  server_endpoint  ${String(pair['server_endpoint'])}`,
+    `  member_id        ${String(pair['member_id'])}`,
+    '--json prints the pair exactly as /oauth/token/ answers it.',
+  ].join('\n')
 }

@@ -4,6 +4,7 @@ import { storeLocation } from '../app.js'
 import { openStore, type Store } from '../store/store.js'
 import { ensureDefaultPortal } from '../portal/bootstrap.js'
 import { ensureAdminToken } from '../http/admin-token.js'
+import { DEFAULT_OPERATING_LIMIT_SECONDS } from '../rate-limit/policy.js'
 import {
   AdminError,
   portalCreate,
@@ -16,6 +17,12 @@ import {
   webhookCreate,
   webhookDelete,
   webhookList,
+  appCreate,
+  appDelete,
+  appList,
+  appMintTokens,
+  appSetInstalled,
+  resolveAppRef,
 } from '../admin/operations.js'
 import {
   createdWebhookText,
@@ -24,6 +31,10 @@ import {
   userText,
   usersTable,
   webhooksTable,
+  appText,
+  appsTable,
+  createdAppText,
+  tokenPairText,
 } from './output.js'
 
 /**
@@ -125,12 +136,24 @@ const COMMANDS: Command[] = [
   },
   {
     words: ['portal', 'settings'],
-    args: '[--portal ID|DOMAIN] [--require-https on|off]',
+    args: '[--portal ID|DOMAIN] [--require-https on|off] [--query-limit off|standard|enterprise|BURST,PER_SECOND] [--operating-limit off|on|SECONDS]',
     summary: "Change a portal's switches (and show them)",
-    options: { ...PORTAL_OPTION, 'require-https': { type: 'string' } },
+    options: {
+      ...PORTAL_OPTION,
+      'require-https': { type: 'string' },
+      'query-limit': { type: 'string' },
+      'operating-limit': { type: 'string' },
+    },
     run: async (ctx, v) => {
       const store = await ctx.store()
-      const input = v['require-https'] === undefined ? {} : { requireHttps: onOff(v, 'require-https') }
+      const limits = {
+        ...(v['query-limit'] === undefined ? {} : { queryLimit: queryLimitArg(v) }),
+        ...(v['operating-limit'] === undefined ? {} : { operatingLimit: operatingLimitArg(v) }),
+      }
+      const input = {
+        ...(v['require-https'] === undefined ? {} : { requireHttps: onOff(v, 'require-https') }),
+        ...(Object.keys(limits).length === 0 ? {} : { limits }),
+      }
       const portal = await portalUpdateSettings(store, await portalOf(ctx, v), input)
       return { json: portal, text: portalText(portal) }
     },
@@ -239,6 +262,104 @@ const COMMANDS: Command[] = [
     },
   },
   {
+    words: ['app', 'create'],
+    args: '[--portal ID|DOMAIN] [--title T] [--scope S]… [--redirect-uri URL] [--allow-user ID]… [--no-install]',
+    summary: 'Create a local OAuth application; prints its client id and secret (shown once)',
+    options: {
+      ...PORTAL_OPTION,
+      title: { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      'redirect-uri': { type: 'string' },
+      'allow-user': { type: 'string', multiple: true },
+      'no-install': { type: 'boolean' },
+    },
+    run: async (ctx, v) => {
+      const store = await ctx.store()
+      const users = list(v, 'allow-user').map((value) => {
+        if (!/^\d+$/.test(value))
+          throw new UsageError(`--allow-user takes user ids, got ${JSON.stringify(value)}`)
+        return Number(value)
+      })
+      const input = {
+        ...(v['title'] === undefined ? {} : { title: str(v, 'title') }),
+        ...(v['scope'] === undefined ? {} : { scopes: list(v, 'scope') }),
+        ...(v['redirect-uri'] === undefined ? {} : { redirectUri: str(v, 'redirect-uri') }),
+        ...(v['allow-user'] === undefined ? {} : { users }),
+        ...(v['no-install'] === true ? { install: false } : {}),
+      }
+      const app = await appCreate(store, await portalOf(ctx, v), input, ctx.now())
+      return { json: app, text: createdAppText(app, baseUrls(ctx.config)) }
+    },
+  },
+  {
+    words: ['app', 'list'],
+    args: '[--portal ID|DOMAIN]',
+    summary: "List a portal's OAuth applications (secrets are never shown again)",
+    options: PORTAL_OPTION,
+    run: async (ctx, v) => {
+      const store = await ctx.store()
+      const apps = await appList(store, await portalOf(ctx, v))
+      return { json: apps, text: appsTable(apps) }
+    },
+  },
+  {
+    words: ['app', 'install'],
+    args: '[--portal ID|DOMAIN] --app ID|CLIENT_ID',
+    summary: 'Install an OAuth application on its portal',
+    options: { ...PORTAL_OPTION, app: { type: 'string' } },
+    run: async (ctx, v) => {
+      const { store, portalId, appId } = await appOf(ctx, v)
+      const app = await appSetInstalled(store, portalId, appId, true, ctx.now())
+      return { json: app, text: appText(app) }
+    },
+  },
+  {
+    words: ['app', 'uninstall'],
+    args: '[--portal ID|DOMAIN] --app ID|CLIENT_ID',
+    summary: 'Uninstall an OAuth application; its tokens stop working at once',
+    options: { ...PORTAL_OPTION, app: { type: 'string' } },
+    run: async (ctx, v) => {
+      const { store, portalId, appId } = await appOf(ctx, v)
+      const app = await appSetInstalled(store, portalId, appId, false, ctx.now())
+      return { json: app, text: appText(app) }
+    },
+  },
+  {
+    words: ['app', 'delete'],
+    args: '[--portal ID|DOMAIN] --app ID|CLIENT_ID',
+    summary: 'Delete an OAuth application with its tokens',
+    options: { ...PORTAL_OPTION, app: { type: 'string' } },
+    run: async (ctx, v) => {
+      const { store, portalId, appId } = await appOf(ctx, v)
+      await appDelete(store, portalId, appId)
+      return {
+        json: { id: appId, portalId, deleted: true },
+        text: `Application ${appId} of portal ${portalId} deleted`,
+      }
+    },
+  },
+  {
+    words: ['app', 'token'],
+    args: '[--portal ID|DOMAIN] --app ID|CLIENT_ID [--user ID] [--expires-in SECONDS]',
+    summary: 'Mint an access/refresh token pair for a user without the browser flow',
+    options: {
+      ...PORTAL_OPTION,
+      app: { type: 'string' },
+      user: { type: 'string' },
+      'expires-in': { type: 'string' },
+    },
+    run: async (ctx, v) => {
+      const input = {
+        ...(v['user'] === undefined ? {} : { userId: int(v, 'user') }),
+        ...(v['expires-in'] === undefined ? {} : { expiresIn: int(v, 'expires-in') }),
+      }
+      const { store, portalId, appId } = await appOf(ctx, v)
+      const origin = baseUrls(ctx.config)[0] ?? 'http://127.0.0.1:8080'
+      const pair = await appMintTokens(store, portalId, appId, input, ctx.now(), origin)
+      return { json: pair, text: tokenPairText(pair) }
+    },
+  },
+  {
     words: ['admin-token'],
     args: '',
     summary: "Print the admin API's token (B24_ADMIN_TOKEN, else <data>/admin-token, created if missing)",
@@ -256,6 +377,11 @@ const FLAG_OF: Record<string, string> = {
   name: '--name',
   timeZoneOffset: '--tz-offset',
   requireHttps: '--require-https',
+  queryLimit: '--query-limit',
+  burst: '--query-limit',
+  perSecond: '--query-limit',
+  operatingLimit: '--operating-limit',
+  seconds: '--operating-limit',
   lastName: '--last-name',
   secondName: '--second-name',
   email: '--email',
@@ -269,6 +395,10 @@ const FLAG_OF: Record<string, string> = {
   code: '--code',
   expiresAt: '--expires',
   title: '--title',
+  redirectUri: '--redirect-uri',
+  users: '--allow-user',
+  install: '--no-install',
+  expiresIn: '--expires-in',
 }
 
 export async function runCli(
@@ -391,6 +521,18 @@ async function portalOf(ctx: CommandContext, values: Values): Promise<number> {
   return (await ensureDefaultPortal(store, ctx.now())).id
 }
 
+async function appOf(
+  ctx: CommandContext,
+  values: Values,
+): Promise<{ store: Store; portalId: number; appId: number }> {
+  if (values['app'] === undefined) {
+    throw new UsageError('--app is required: the application id or client id (b24crm app list)')
+  }
+  const store = await ctx.store()
+  const portalId = await portalOf(ctx, values)
+  return { store, portalId, appId: await resolveAppRef(store, portalId, str(values, 'app')) }
+}
+
 function str(values: Values, name: string): string {
   const value = values[name]
   if (typeof value !== 'string') throw new UsageError(`--${name} needs a value`)
@@ -419,6 +561,33 @@ function onOff(values: Values, name: string): boolean {
   if (['on', 'true', '1', 'yes'].includes(value)) return true
   if (['off', 'false', '0', 'no'].includes(value)) return false
   throw new UsageError(`--${name} takes on or off, got ${JSON.stringify(value)}`)
+}
+
+/**
+ * `--query-limit`: a plan name (limits.md: standard = 50 then 2/s, enterprise = 250 then 5/s), `off`, or
+ * `BURST,PER_SECOND` for other numbers. The numbers' ranges are checked by the shared settings schema.
+ */
+function queryLimitArg(values: Values): unknown {
+  const value = str(values, 'query-limit').trim().toLowerCase()
+  if (['off', 'standard', 'enterprise'].includes(value)) return value
+  const custom = /^(\d+)\s*,\s*(\d+(?:\.\d+)?)$/.exec(value)
+  if (custom?.[1] === undefined || custom[2] === undefined) {
+    throw new UsageError(
+      `--query-limit takes off, standard, enterprise or BURST,PER_SECOND (e.g. 50,2), got ${JSON.stringify(value)}`,
+    )
+  }
+  return { burst: Number(custom[1]), perSecond: Number(custom[2]) }
+}
+
+/** `--operating-limit`: `off`, `on` (the documented default of 420 s) or a number of seconds. */
+function operatingLimitArg(values: Values): unknown {
+  const value = str(values, 'operating-limit').trim().toLowerCase()
+  if (value === 'off') return 'off'
+  if (value === 'on') return { seconds: DEFAULT_OPERATING_LIMIT_SECONDS }
+  if (!/^\d+(?:\.\d+)?$/.test(value)) {
+    throw new UsageError(`--operating-limit takes off, on (420 s) or SECONDS, got ${JSON.stringify(value)}`)
+  }
+  return { seconds: Number(value) }
 }
 
 /** Where the server listens, as the server's environment says; wildcard binds are reached over loopback. */

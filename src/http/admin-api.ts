@@ -14,13 +14,20 @@ import {
   webhookDelete,
   webhookList,
   type InputIssue,
+  appCreate,
+  appDelete,
+  appList,
+  appMintTokens,
+  appSetInstalled,
+  appShow,
 } from '../admin/operations.js'
+import { originOf } from './request-host.js'
 
 /**
- * The admin HTTP API under /_admin/: JSON in, JSON out, for creating portals, users and webhooks from
- * scripts and test harnesses (DESIGN.md "The surface users script against"). The operations themselves
- * live in admin/operations.ts and are shared with the CLI; this file adds the guard (loopback + token),
- * body decoding and the mapping of results and errors to HTTP.
+ * The admin HTTP API under /_admin/: JSON in, JSON out, for creating portals, users, webhooks and OAuth
+ * applications from scripts and test harnesses (DESIGN.md "The surface users script against"). The
+ * operations themselves live in admin/operations.ts and are shared with the CLI; this file adds the guard
+ * (loopback + token), body decoding and the mapping of results and errors to HTTP.
  */
 export function registerAdminApi(fastify: FastifyInstance, app: App, token: string): void {
   const expected = digest(token)
@@ -72,13 +79,47 @@ export function registerAdminApi(fastify: FastifyInstance, app: App, token: stri
   route('POST', '/portals/:portalId/webhooks', async (request, input) => {
     const webhook = await webhookCreate(store, portalIdOf(request), input.body(), now())
     // Ready to paste: the URL of the listener this request came through (its scheme and Host header).
-    return created({ ...webhook, url: `${request.protocol}://${hostOf(request)}${webhook.path}` })
+    return created({ ...webhook, url: `${originOf(request)}${webhook.path}` })
   })
   route('DELETE', '/portals/:portalId/webhooks/:webhookId', async (request) => {
     const webhookId = idParam(request, 'webhookId', 'WEBHOOK_NOT_FOUND')
     await webhookDelete(store, portalIdOf(request), webhookId)
     return ok({ id: webhookId, deleted: true })
   })
+
+  // OAuth applications: the card (client secret shown once), installation, and tokens without a browser.
+  route('GET', '/portals/:portalId/apps', async (request) =>
+    ok({ apps: await appList(store, portalIdOf(request)) }),
+  )
+  route('POST', '/portals/:portalId/apps', async (request, input) =>
+    created(await appCreate(store, portalIdOf(request), input.body(), now())),
+  )
+  route('GET', '/portals/:portalId/apps/:appId', async (request) =>
+    ok(await appShow(store, portalIdOf(request), appIdOf(request))),
+  )
+  route('DELETE', '/portals/:portalId/apps/:appId', async (request) => {
+    const appId = appIdOf(request)
+    await appDelete(store, portalIdOf(request), appId)
+    return ok({ id: appId, deleted: true })
+  })
+  route('POST', '/portals/:portalId/apps/:appId/install', async (request) =>
+    ok(await appSetInstalled(store, portalIdOf(request), appIdOf(request), true, now())),
+  )
+  route('POST', '/portals/:portalId/apps/:appId/uninstall', async (request) =>
+    ok(await appSetInstalled(store, portalIdOf(request), appIdOf(request), false, now())),
+  )
+  route('POST', '/portals/:portalId/apps/:appId/tokens', async (request, input) =>
+    created(
+      await appMintTokens(
+        store,
+        portalIdOf(request),
+        appIdOf(request),
+        input.body(),
+        now(),
+        originOf(request),
+      ),
+    ),
+  )
 
   // Anything else under /_admin/ is answered here (after the guard), not by the REST edge's catch-all.
   const unknown: AdminHandler = async (request) => ({
@@ -207,30 +248,26 @@ function portalIdOf(request: FastifyRequest): number {
   return idParam(request, 'portalId', 'PORTAL_NOT_FOUND')
 }
 
+function appIdOf(request: FastifyRequest): number {
+  return idParam(request, 'appId', 'APP_NOT_FOUND')
+}
+
 /** Path ids are positive integers; anything else names nothing that exists. */
 function idParam(
   request: FastifyRequest,
   name: string,
-  notFound: 'PORTAL_NOT_FOUND' | 'WEBHOOK_NOT_FOUND',
+  notFound: 'PORTAL_NOT_FOUND' | 'WEBHOOK_NOT_FOUND' | 'APP_NOT_FOUND',
 ): number {
   const raw = (request.params as Record<string, string | undefined>)[name] ?? ''
   if (!/^\d{1,15}$/.test(raw) || Number(raw) === 0) {
-    throw new AdminError(
-      notFound,
-      `${JSON.stringify(raw)} is not a ${notFound === 'PORTAL_NOT_FOUND' ? 'portal' : 'webhook'} id`,
-    )
+    const noun = {
+      PORTAL_NOT_FOUND: 'a portal',
+      WEBHOOK_NOT_FOUND: 'a webhook',
+      APP_NOT_FOUND: 'an application',
+    }
+    throw new AdminError(notFound, `${JSON.stringify(raw)} is not ${noun[notFound]} id`)
   }
   return Number(raw)
-}
-
-/** The Host header as the client sent it, when it looks like a host[:port]; else the listener's address. */
-function hostOf(request: FastifyRequest): string {
-  const host = request.headers.host ?? ''
-  if (/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) return host
-  const address = request.socket.localAddress ?? '127.0.0.1'
-  const port = request.socket.localPort
-  const name = address.includes(':') ? `[${address}]` : address
-  return port === undefined ? name : `${name}:${port}`
 }
 
 function send(reply: FastifyReply, outcome: Outcome): FastifyReply {

@@ -10,6 +10,7 @@ import { decodeRequestParams } from '../protocol/params/decode-body.js'
 import type { Credentials, RawCall, WireResponse } from '../protocol/raw-call.js'
 import type { AdminToken } from './admin-token.js'
 import { registerAdminApi } from './admin-api.js'
+import { registerOAuthRoutes } from './oauth-routes.js'
 
 /** @2bad/bitrix sends whole batches in the URL (~31 KB); Node's default 16 KiB header limit answers 431. */
 const MAX_HEADER_SIZE = 1024 * 1024
@@ -64,6 +65,7 @@ export function buildHttpServer(app: App, options: EdgeOptions = {}): FastifyIns
   })
 
   if (options.adminToken !== undefined) registerAdminApi(fastify, app, options.adminToken.token)
+  registerOAuthRoutes(fastify, app)
 
   fastify.all('*', async (request, reply) => {
     // Split by hand: `new URL('//rest//…')` would read a leading `//` as a host (jssdk OAuth sends `//`).

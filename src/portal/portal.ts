@@ -3,11 +3,24 @@ import type { Db } from '../store/schema.js'
 import type { Store } from '../store/store.js'
 import { storedInstant } from '../lib/format-date.js'
 import { createUser } from './users.js'
+import type { PortalLimits } from '../rate-limit/policy.js'
+import { seedCrmDictionaries } from '../crm/dictionaries/seed-portal.js'
 
 /** Switches a portal can have; each later feature (plan restrictions, limits) adds its own key. */
 export interface PortalSettings {
   /** Answer plain-HTTP calls with INVALID_REQUEST "Https required." like the cloud does. */
   requireHttps?: boolean
+  /**
+   * The plan forbids creating and changing smart-process items: crm.item.add answers
+   * CREATE_DYNAMIC_ITEM_RESTRICTED and crm.item.update UPDATE_DYNAMIC_ITEM_RESTRICTED (crm-item-add.md,
+   * crm-item-update.md error tables).
+   */
+  restrictDynamicItems?: boolean
+  /**
+   * The cloud's REST limits (limits.md), off unless set: `queryLimit` is the request-rate leaky bucket
+   * (503 QUERY_LIMIT_EXCEEDED), `operatingLimit` the per-method operating-time budget (429 OPERATION_TIME_LIMIT).
+   */
+  limits?: PortalLimits
 }
 
 export interface Portal {
@@ -60,6 +73,7 @@ export async function createPortal(store: Store, input: NewPortal, nowMs: number
       },
       nowMs,
     )
+    await seedCrmDictionaries(store, tx, portal.id, nowMs)
     return portal
   })
 }

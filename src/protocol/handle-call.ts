@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { Clock } from '../lib/clock.js'
 import type { Store } from '../store/store.js'
-import { authenticate } from '../auth/authenticate.js'
+import { authenticate, insufficientScopeError } from '../auth/authenticate.js'
 import { scopeGranted } from '../auth/scopes.js'
 import {
   ListPage,
@@ -14,6 +14,12 @@ import { RestError, isRestError } from './errors.js'
 import type { Principal } from './principal.js'
 import type { RawCall, Transport, WireResponse } from './raw-call.js'
 import { timeBlock, type TimeBlock } from './time-block.js'
+import {
+  admitRequest,
+  openOperatingMeter,
+  type OperatingMeter,
+  type OperatingUsage,
+} from '../rate-limit/limiter.js'
 
 /** What the core needs from the application; built once by the composition root (app.ts). */
 export interface CoreServices {
@@ -31,9 +37,10 @@ export type SubCallOutcome =
   | { ok: false; error: RestError }
 
 /**
- * THE pipeline (docs/architecture.md): resolve the method, admit the caller (authenticate; rate limits
- * attach here), then execute. Bitrix looks the method up before it checks auth, so an unknown method is
- * ERROR_METHOD_NOT_FOUND even without credentials (server-behaviour.md §3 item 60).
+ * THE pipeline (docs/architecture.md): resolve the method, admit the caller (authenticate, then the request-rate
+ * limit), then execute (scope, the operating-time limit, parameters, the handler). Bitrix looks the method up
+ * before it checks auth, so an unknown method is ERROR_METHOD_NOT_FOUND even without credentials
+ * (server-behaviour.md §3 item 60).
  */
 export async function handleCall(services: CoreServices, call: RawCall): Promise<WireResponse> {
   const method = services.registry.get(call.methodName)
@@ -53,11 +60,18 @@ export async function handleCall(services: CoreServices, call: RawCall): Promise
   return { status: 200, body }
 }
 
-/** Authentication (and, later, the leaky bucket): once per HTTP request, never per batch command. */
+/** Authentication and the leaky bucket: once per HTTP request, never per batch command. */
 async function admit(services: CoreServices, call: RawCall): Promise<Principal> {
-  return authenticate(services.store.db, call.credentials, call.transport, services.clock.now(), {
-    requireHttps: services.requireHttps,
-  })
+  const options = { requireHttps: services.requireHttps }
+  const principal = await authenticate(
+    services.store.db,
+    call.credentials,
+    call.transport,
+    services.clock.now(),
+    options,
+  )
+  await admitRequest(services.store, principal, call.transport.remoteAddress, services.clock.now())
+  return principal
 }
 
 /** Everything after admission. `batch` re-enters here for each command through `ctx.execute`. */
@@ -70,24 +84,32 @@ async function execute(
   insideBatch: boolean,
 ): Promise<SubCallOutcome> {
   const startMs = insideBatch ? services.clock.now() : call.receivedAtMs
-  const processingStartMs = services.clock.now()
   try {
     if (!scopeGranted(method.scope, principal.scopes)) {
       // Inside a batch the real server leaves the description empty (server-behaviour.md §3 item 64).
       throw insideBatch
         ? new RestError('insufficient_scope', '', 403)
-        : RestError.system('insufficient_scope')
+        : insufficientScopeError(principal.authType)
     }
+    // Each call, batch commands included, is checked against its own operating-time budget (limits.md).
+    const meter = await openOperatingMeter(services.store, principal, method.name, services.clock.now())
     const parsed = method.params.safeParse(rawParams)
     if (!parsed.success) {
       throw method.invalidParams?.(parsed.error.issues) ?? defaultInvalidParams(parsed.error)
     }
     const ctx = callContext(services, principal, call.transport, call.requestId, insideBatch)
-    const value = await method.handler(parsed.data, ctx)
-    const processingEndMs = services.clock.now()
+    const { value, processingStartMs, processingEndMs, usage } = await runHandler(
+      services,
+      method,
+      parsed.data,
+      ctx,
+      meter,
+    )
     const time = timeBlock(
       { startMs, processingStartMs, processingEndMs, finishMs: services.clock.now() },
       principal.portal.timeZoneOffset,
+      usage.operating,
+      usage.resetAtMs,
     )
     if (value instanceof ListPage) {
       return { ok: true, result: value.result, total: value.total, next: value.next, time }
@@ -96,6 +118,29 @@ async function execute(
   } catch (error) {
     return { ok: false, error: toRestError(error, services.log, call.requestId) }
   }
+}
+
+const NOT_METERED: OperatingUsage = { operating: 0, resetAtMs: undefined }
+
+/** The method callback, timed; its time goes to the operating-time meter even when it fails (it was spent). */
+async function runHandler(
+  services: CoreServices,
+  method: MethodDefinition,
+  params: unknown,
+  ctx: CallContext,
+  meter: OperatingMeter | undefined,
+): Promise<{ value: unknown; processingStartMs: number; processingEndMs: number; usage: OperatingUsage }> {
+  const processingStartMs = services.clock.now()
+  let value: unknown
+  try {
+    value = await method.handler(params, ctx)
+  } catch (error) {
+    await meter?.finish(processingStartMs, services.clock.now())
+    throw error
+  }
+  const processingEndMs = services.clock.now()
+  const usage = meter === undefined ? NOT_METERED : await meter.finish(processingStartMs, processingEndMs)
+  return { value, processingStartMs, processingEndMs, usage }
 }
 
 function callContext(

@@ -22,6 +22,12 @@ export interface Database {
   crm_category: CrmCategoryTable
   crm_type: CrmTypeTable
   crm_currency: CrmCurrencyTable
+  oauth_app: OAuthAppTable
+  oauth_install: OAuthInstallTable
+  oauth_code: OAuthCodeTable
+  oauth_token: OAuthTokenTable
+  rate_bucket: RateBucketTable
+  operating_bucket: OperatingBucketTable
 }
 
 export interface PortalTable {
@@ -317,6 +323,86 @@ export interface CrmCurrencyTable {
   date_update: string
   /** JSON: localizations by language id (FULL_NAME, FORMAT_STRING, DEC_POINT, THOUSANDS_SEP, DECIMALS …) */
   lang: string
+}
+
+/** The request-rate leaky bucket of one (portal, source IP) (rate-limit/limiter.ts, migrations/0004-limits.ts). */
+export interface RateBucketTable {
+  portal_id: number
+  source_ip: string
+  level: number
+  updated_at_ms: number
+}
+
+/** One one-minute basket of the operating-time limiter, per (portal, credential, method, minute). */
+export interface OperatingBucketTable {
+  portal_id: number
+  /** Principal.credentialKey (`webhook:12`) */
+  credential: string
+  method: string
+  /** epoch minutes of the basket */
+  minute: number
+  first_call_ms: number
+  seconds: number
+}
+
+/** An OAuth application's card (migrations/0003-oauth.ts); local applications belong to one portal. */
+export interface OAuthAppTable {
+  id: Generated<number>
+  portal_id: number
+  /** `local.<14 hex>.<8 digits>`, as Bitrix24 issues local-application codes */
+  client_id: string
+  /** sha256 of the client secret, hex */
+  client_secret_hash: string
+  title: string
+  /** comma-separated scope names */
+  scopes: string
+  /** where /oauth/authorize/ sends the user back; '' shows the code instead */
+  redirect_uri: string
+  /** the value event handlers get as `auth[application_token]` */
+  application_token: string
+  /** comma-separated user ids the application is restricted to; '' = every user of the portal */
+  allowed_users: string
+  created_at: string
+}
+
+export interface OAuthInstallTable {
+  portal_id: number
+  app_id: number
+  installed: number
+  /** app status: L (local), F, D, T, P (simple-way.md) */
+  status: string
+  updated_at: string
+}
+
+/** A one-time authorization code (30 s); `grant_id` names the token chain it starts. */
+export interface OAuthCodeTable {
+  code_hash: string
+  app_id: number
+  portal_id: number
+  user_id: number
+  scopes: string
+  grant_id: string
+  expires_at: string
+  used: number
+  created_at: string
+}
+
+/** One access/refresh pair. A refresh revokes the pair (`rotated`) and issues the next one in the grant. */
+export interface OAuthTokenTable {
+  id: Generated<number>
+  access_token_hash: string
+  refresh_token_hash: string
+  app_id: number
+  portal_id: number
+  user_id: number
+  scopes: string
+  grant_id: string
+  access_expires_at: string
+  refresh_expires_at: string
+  revoked_at: string | null
+  /** 'rotated' | 'revoked' */
+  revoked_reason: string | null
+  created_at: string
 }
 
 /** Anything that runs queries: the database handle or an open transaction. */

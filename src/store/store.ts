@@ -14,6 +14,8 @@ import { dirname } from 'node:path'
 import type { Database, Db } from './schema.js'
 import * as m0001 from './migrations/0001-foundation.js'
 import * as m0002 from './migrations/0002-crm.js'
+import * as m0003 from './migrations/0003-oauth.js'
+import * as m0004 from './migrations/0004-limits.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -35,10 +37,15 @@ export type StoreLocation =
   { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number }
 
 /** Versioned migrations, applied in name order at start; each takes the dialect for the few DDL differences. */
-const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
+const MIGRATIONS: Readonly<Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }>> = {
   '0001-foundation': m0001,
   '0002-crm': m0002,
+  '0003-oauth': m0003,
+  '0004-limits': m0004,
 }
+
+/** The migration names in the order they apply. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort()
 
 export async function openStore(location: StoreLocation): Promise<Store> {
   const { db, dialect } = location.kind === 'sqlite' ? openSqlite(location.file) : openPostgres(location)

@@ -64,7 +64,7 @@ export const SEQUENCE = { status: 'crm_status', category: 'crm_category', type: 
 // Statuses and stages
 // ---------------------------------------------------------------------------------------------------------
 
-function statusFromRow(row: Selectable<CrmStatusTable>): StatusRow {
+export function statusFromRow(row: Selectable<CrmStatusTable>): StatusRow {
   const status: StatusRow = {
     id: row.id,
     entityId: row.entity_id,
@@ -178,7 +178,7 @@ export interface StatusPatch {
 }
 
 export async function updateStatus(db: Db, portalId: number, id: number, patch: StatusPatch): Promise<void> {
-  const set: Partial<Record<'name' | 'sort' | 'color', string | number | null>> = {}
+  const set: { name?: string; sort?: number; color?: string | null } = {}
   if (patch.name !== undefined) set.name = patch.name
   if (patch.sort !== undefined) set.sort = patch.sort
   if (patch.color !== undefined) set.color = patch.color
@@ -225,7 +225,7 @@ export interface CategoryRecord {
   originatorId?: string
 }
 
-function categoryFromRow(row: Selectable<CrmCategoryTable>): CategoryRecord {
+export function categoryFromRow(row: Selectable<CrmCategoryTable>): CategoryRecord {
   const category: CategoryRecord = {
     id: row.id,
     entityTypeId: row.entity_type_id,
@@ -290,7 +290,11 @@ export async function defaultCategory(
 }
 
 /** Every funnel of an object, in crm.category.list order: by sort, then id (crm-category-list.md example). */
-export async function listCategories(db: Db, portalId: number, entityTypeId: number): Promise<CategoryRecord[]> {
+export async function listCategories(
+  db: Db,
+  portalId: number,
+  entityTypeId: number,
+): Promise<CategoryRecord[]> {
   const rows = await db
     .selectFrom('crm_category')
     .selectAll()
@@ -417,7 +421,12 @@ async function clearDefaultCategory(db: Db, portalId: number, entityTypeId: numb
 }
 
 /** Deletes a funnel and its stage dictionary. */
-export async function deleteFunnel(db: Db, portalId: number, entityTypeId: number, id: number): Promise<void> {
+export async function deleteFunnel(
+  db: Db,
+  portalId: number,
+  entityTypeId: number,
+  id: number,
+): Promise<void> {
   await db
     .deleteFrom('crm_category')
     .where('portal_id', '=', portalId)
@@ -566,7 +575,11 @@ export async function getTypeByEntityTypeId(
 }
 
 /** By the type's own `id` (crm.type.get / update / delete), not its entityTypeId. */
-export async function getTypeById(db: Db, portalId: number, id: number): Promise<SmartProcessTypeRecord | undefined> {
+export async function getTypeById(
+  db: Db,
+  portalId: number,
+  id: number,
+): Promise<SmartProcessTypeRecord | undefined> {
   const row = await db
     .selectFrom('crm_type')
     .selectAll()

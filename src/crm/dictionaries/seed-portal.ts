@@ -14,7 +14,12 @@ import { freshPortalStatusRows } from './statuses.js'
  * the next crm.status.add / crm.category.add continue after them. Does nothing when the portal already has
  * statuses, so running it again (e.g. for a portal created before the CRM existed) is harmless.
  */
-export async function seedCrmDictionaries(store: Store, db: Db, portalId: number, nowMs: number): Promise<void> {
+export async function seedCrmDictionaries(
+  store: Store,
+  db: Db,
+  portalId: number,
+  nowMs: number,
+): Promise<void> {
   const existing = await db
     .selectFrom('crm_status')
     .select('id')
@@ -34,7 +39,13 @@ export async function seedCrmDictionaries(store: Store, db: Db, portalId: number
  * Makes the sequence's last value at least `value`: one `nextId` creates the counter row (the store's
  * portable upsert), then the row is raised in place. The next `nextId` answers `value + 1`.
  */
-async function moveSequence(store: Store, db: Db, portalId: number, name: string, value: number): Promise<void> {
+async function moveSequence(
+  store: Store,
+  db: Db,
+  portalId: number,
+  name: string,
+  value: number,
+): Promise<void> {
   const current = await store.nextId(db, portalId, name)
   if (current >= value) return
   await db

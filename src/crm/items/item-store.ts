@@ -661,7 +661,7 @@ async function writeSideTables(
 
   const cc = bindingSet(plan, 'contactCompanies', after)
   if (cc && (isNew || !sameJson(cc, bindingSet(plan, 'contactCompanies', before)))) {
-    if (etid === COMPANY) await saveCompanyContacts(db, portalId, id, cc.ids)
+    if (etid === COMPANY) await saveCompanyContacts(db, portalId, id, cc.ids, isNew)
     else await saveContactCompanies(db, portalId, id, cc, isNew)
   }
 
@@ -761,6 +761,7 @@ async function saveCompanyContacts(
   portalId: number,
   companyId: number,
   contactIds: number[],
+  isNew: boolean,
 ): Promise<void> {
   const current = await db
     .selectFrom('crm_contact_company')
@@ -769,7 +770,8 @@ async function saveCompanyContacts(
     .where('company_id', '=', companyId)
     .execute()
   const currentIds = new Set(current.map((r) => r.contact_id))
-  const removed = current.filter((r) => !contactIds.includes(r.contact_id))
+  // A new company has no bindings of its own; rows already naming its id (set from the contact side) stay.
+  const removed = isNew ? [] : current.filter((r) => !contactIds.includes(r.contact_id))
   if (removed.length > 0) {
     await db
       .deleteFrom('crm_contact_company')

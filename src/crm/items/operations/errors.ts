@@ -6,8 +6,8 @@
  */
 
 export type ItemOperationErrorKind =
-  /** An extranet caller who is not an administrator (Controller\Base prefilter). */
-  | { kind: 'intranetOnly' }
+  /** No item of the type has that id. */
+  | { kind: 'itemNotFound' }
   /** The caller may not add / modify items of the type. */
   | { kind: 'accessDenied' }
   /** The plan does not allow creating / changing smart-process items (portal setting `restrictDynamicItems`). */

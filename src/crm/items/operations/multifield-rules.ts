@@ -57,32 +57,3 @@ export function applyMultifieldOperations(
 export function invalidEmails(records: readonly Multifield[]): Multifield[] {
   return records.filter((m) => m.typeId === 'EMAIL' && !/^[^@\s]+@[^@\s]+$/.test(m.value.trim()))
 }
-
-/** The `hasPhone` / `hasEmail` / `hasImol` flags the records imply (object-fields.md). */
-export function multifieldFlags(records: readonly Multifield[]): {
-  hasPhone: boolean
-  hasEmail: boolean
-  hasImol: boolean
-} {
-  return {
-    hasPhone: records.some((m) => m.typeId === 'PHONE'),
-    hasEmail: records.some((m) => m.typeId === 'EMAIL'),
-    hasImol: records.some((m) => m.typeId === 'IM' && m.valueType === 'IMOL'),
-  }
-}
-
-export function sameMultifields(a: readonly Multifield[], b: readonly Multifield[]): boolean {
-  return (
-    a.length === b.length &&
-    a.every((m, i) => {
-      const o = b[i]
-      return (
-        o !== undefined &&
-        o.id === m.id &&
-        o.typeId === m.typeId &&
-        o.valueType === m.valueType &&
-        o.value === m.value
-      )
-    })
-  )
-}

@@ -39,6 +39,8 @@ export type IgnoredReason =
   | 'multifieldEmpty'
   /** A `parentId{N}` whose N names no CRM type of the portal (§1.B item 19). Set by the operation. */
   | 'unknownParentType'
+  /** Emptied on update but "CanNotBeEmptied": the old value stays (§1.E item 35). Set by the operation. */
+  | 'cannotBeEmptied'
 
 export interface IgnoredKey {
   /** The key as the client sent it (`fm.n0` for an fm entry). */

@@ -1,0 +1,126 @@
+/**
+ * crm.item.update's domain operation, in the order of research/server-behaviour.md §1.A and §1.C (the seed
+ * page, crm-item-update.md: "access permissions are checked — required fields … if the item's stage has
+ * changed within the same direction — field values are checked for correctness — default values are
+ * assigned — if no field values have been changed before saving, the save is not performed — automation
+ * rules are triggered after saving"):
+ *
+ *  1. load the item (NOT_FOUND) and check the write permission;
+ *  2. read `fields` (key conversion, processFields: error 100, unknown keys ignored);
+ *  3. plan restriction for smart processes (UPDATE_DYNAMIC_ITEM_RESTRICTED);
+ *  4. apply the values: read-only, immutable and cannot-be-emptied fields silently kept; bindings,
+ *     observers, multifields, parents; funnel and stage rules;
+ *  5. validate changed values (CRM_FIELD_ERROR_VALUE_NOT_VALID);
+ *  6. stage side effects; required fields (CRM_FIELD_ERROR_REQUIRED); stage-move permission;
+ *  7. no-op detection: nothing changed → no save, updatedTime/updatedBy untouched, no outbox row;
+ *  8. save, then the after-save step (outbox) in the same transaction.
+ *
+ * The allowed_only_intranet_user prefilter and the type lookup come first; the method does them.
+ */
+import type { EntityTypeDescriptor } from '../../entity-types/entity-type.js'
+import type { Store } from '../../../store/store.js'
+import type { Portal } from '../../../portal/portal.js'
+import type { User } from '../../../portal/users.js'
+import { sql } from 'kysely'
+import { loadItem, saveItem } from '../item-store.js'
+import type { Item } from '../item.js'
+import { afterSave } from './after-save.js'
+import { ItemOperationError } from './errors.js'
+import {
+  applyPatch,
+  applyReturnCustomer,
+  applyStageEffects,
+  assertMayChangeStage,
+  assertMayWrite,
+  assertNotRestricted,
+  changedFieldNames,
+  checkRequired,
+  nowInstant,
+  validateValues,
+  type ParentType,
+  type WriteContext,
+} from './item-pipeline.js'
+import { readFields, type IgnoredKey } from './read-fields.js'
+
+export interface ItemWriteInput {
+  readonly store: Store
+  readonly portal: Portal
+  readonly user: User
+  readonly nowMs: number
+  readonly type: EntityTypeDescriptor
+  readonly fields: Record<string, unknown>
+  readonly useOriginalUfNames: boolean
+  /** The type's parent types (its `parentId{N}` fields); other `parentId…` keys are ignored. */
+  readonly parentTypes: readonly ParentType[]
+}
+
+export interface ItemWriteResult {
+  /** The item as stored after the operation (the unchanged item after a no-op update). */
+  item: Item
+  /** false for a no-op update: nothing was saved. */
+  saved: boolean
+  changedFields: string[]
+  /** Keys of `fields` that changed nothing, with the reason (a future strict mode reports them). */
+  ignored: IgnoredKey[]
+}
+
+export async function updateItem(input: ItemWriteInput & { readonly id: number }): Promise<ItemWriteResult> {
+  const { store, portal, user, type } = input
+  return store.transaction(async (tx) => {
+    const ctx: WriteContext = {
+      store,
+      db: tx,
+      portal,
+      user,
+      nowMs: input.nowMs,
+      parentTypes: input.parentTypes,
+    }
+    // Concurrent updates of one item queue up here on PostgreSQL; SQLite serialises write transactions.
+    if (store.dialect === 'postgres') {
+      await sql`select 1 from crm_item where portal_id = ${portal.id} and entity_type_id = ${type.entityTypeId} and id = ${input.id} for update`.execute(
+        tx,
+      )
+    }
+    const before = await loadItem(tx, portal.id, type, input.id)
+    if (before === undefined) throw new ItemOperationError({ kind: 'itemNotFound' })
+    assertMayWrite(user, type, 'update')
+
+    const { patch, ignored } = readFields(type, input.fields, {
+      operation: 'update',
+      useOriginalUfNames: input.useOriginalUfNames,
+      timeZoneOffsetMinutes: portal.timeZoneOffset,
+    })
+    assertNotRestricted(portal, type, 'update')
+
+    const applied = await applyPatch(ctx, type, before, patch, ignored, 'update')
+    const { after } = applied
+    await validateValues(ctx, type, before, after)
+    applyStageEffects(ctx, type, before, after, applied, patch, 'update')
+    applyReturnCustomer(type, after, patch)
+    checkRequired(type, before, after, applied, 'update')
+    if (applied.stageChanged && !applied.categoryChanged) {
+      assertMayChangeStage(user, type, before.values['stageId'], after.values['stageId'])
+    }
+
+    const changedFields = changedFieldNames(type, before, after)
+    // "If it turns out that no field values have been changed before saving, the save is not performed."
+    if (changedFields.length === 0) return { item: before, saved: false, changedFields, ignored }
+
+    after.values['updatedTime'] = nowInstant(ctx)
+    after.values['updatedBy'] = user.id
+    await saveItem(tx, portal.id, type, before, after)
+    await afterSave(tx, {
+      portalId: portal.id,
+      type,
+      operation: 'update',
+      id: before.id,
+      changedFields,
+      categoryChanged: applied.categoryChanged,
+      userId: user.id,
+      nowMs: input.nowMs,
+    })
+    const saved = await loadItem(tx, portal.id, type, before.id)
+    if (saved === undefined) throw new Error('item vanished inside its own transaction')
+    return { item: saved, saved: true, changedFields, ignored }
+  })
+}

@@ -1,0 +1,139 @@
+import { defineMethod, ListPage } from '../../define-method.js'
+import { RestError } from '../../../protocol/errors.js'
+import { wireRecord } from '../../../protocol/params/scalars.js'
+import { ListQueryError, runListPage, type OrderItem } from '../../../store/list-query.js'
+import type { EntityTypeDescriptor } from '../../../crm/entity-types/entity-type.js'
+import {
+  camelToUpper,
+  parentFieldUpperName,
+  parseParentFieldName,
+} from '../../../crm/entity-types/field-names.js'
+import {
+  itemListBaseQuery,
+  itemListFieldMap,
+  itemsFromRows,
+  type LoadParts,
+} from '../../../crm/items/item-store.js'
+import { itemToWire, resolveItemSelect } from '../../../crm/items/item-output.js'
+import {
+  itemWireOptions,
+  loadItemTypeContext,
+  readUseOriginalUfNames,
+  requiredIntParam,
+  requireItemIntranetUser,
+  resolveItemType,
+  userFieldKeysOf,
+} from './item-wire.js'
+
+const DEFAULT_ORDER: readonly OrderItem[] = [{ field: 'ID', direction: 'asc' }]
+
+/**
+ * crm.item.list (api-reference/crm/universal/crm-item-list.md): a page of 50 items of a type as
+ * `{items: […]}` with `total` and `next` (src/store/list-query.ts).
+ *
+ * - `filter`: every operator prefix of the page, nested `logic: 'OR'` groups; keys in camelCase or
+ *   UPPER_CASE (the controller converts them to UPPER: research/server-behaviour.md §3 item 71); a field that
+ *   cannot be filtered or a value of the wrong type is 400 INVALID_ARG_VALUE with the page's texts;
+ * - `order`: `{field: ASC|DESC}`, default by id; a tie-break on id keeps pages stable;
+ * - `select`: see resolveItemSelect (`*` or nothing = whole items with `fm`; `id` always);
+ * - `start`: offset in steps of 50; `-1` skips the count (no `total`), for `>id` keyset paging.
+ * What each field supports: src/crm/items/item-store.ts itemListFieldMap.
+ */
+export default defineMethod({
+  name: 'crm.item.list',
+  scope: 'crm',
+  summary: 'A filtered, sorted page of CRM items of one type, with the selected fields.',
+  reference: 'api-reference/crm/universal/crm-item-list.md',
+  parity: 'partial',
+  limitations: [
+    'Read permissions are not modelled: every intranet user sees every item.',
+    'Custom fields do not exist yet: `UF_*` selects nothing and they cannot be filtered.',
+    'fm and its flat aliases cannot be filtered; `contactId`, `companyId` (of contacts), `observers`, `contactIds`, `companyIds` can be filtered but not sorted.',
+  ],
+  params: wireRecord,
+  handler: async (params, ctx) => {
+    requireItemIntranetUser(ctx)
+    const entityTypeId = requiredIntParam(params, 'entityTypeId')
+    const useOriginalUfNames = readUseOriginalUfNames(params)
+    const type = await resolveItemType(ctx, entityTypeId)
+    const portalId = ctx.principal.portal.id
+    const context = await loadItemTypeContext(ctx.store.db, portalId, type)
+    const listOptions = { parentEntityTypeIds: context.parentEntityTypeIds }
+    const fields = itemListFieldMap(type, listOptions)
+
+    let page
+    try {
+      page = await runListPage(
+        itemListBaseQuery(ctx.store.db, portalId, type, listOptions),
+        { filter: params['filter'], order: params['order'], start: params['start'] },
+        fields,
+        {
+          keyCase: (name) => upperFieldName(type, name),
+          onUnknownField: 'error',
+          allowOr: true,
+          onInvalidValue: 'error',
+          timeZoneOffsetMinutes: ctx.principal.portal.timeZoneOffset,
+          defaultOrder: DEFAULT_ORDER,
+          tieBreakerColumn: 'crm_item.id',
+        },
+      )
+    } catch (error) {
+      if (error instanceof ListQueryError) throw new RestError('INVALID_ARG_VALUE', error.message, 400)
+      throw error
+    }
+
+    const select = resolveItemSelect(type, params['select'], {
+      userFieldKeys: userFieldKeysOf(context, useOriginalUfNames),
+      parentEntityTypeIds: context.parentEntityTypeIds,
+    })
+    const items = await itemsFromRows(ctx.store.db, portalId, type, page.rows, partsFor(type, select))
+    const options = itemWireOptions(ctx, context, useOriginalUfNames, select)
+    return new ListPage(
+      { items: items.map((item) => itemToWire(type, item, options)) },
+      page.total,
+      page.next,
+    )
+  },
+})
+
+/**
+ * A filter/order key in the UPPER form the field map uses: a known field by either spelling, `parentId{N}`,
+ * anything else by the generic camel → UPPER rule (then not found unless it is a declared field).
+ */
+function upperFieldName(type: EntityTypeDescriptor, name: string): string {
+  const field = type.fieldIndex.find(name)
+  if (field !== undefined) return field.upperName
+  const parentType = parseParentFieldName(name)
+  if (parentType !== null) return parentFieldUpperName(parentType)
+  return camelToUpper(name)
+}
+
+/** The side tables a selection needs (all for whole items). */
+function partsFor(type: EntityTypeDescriptor, select: readonly string[] | undefined): LoadParts {
+  if (select === undefined) return {}
+  const wants = new Set(select)
+  const storageOf = (name: string) => type.fieldIndex.byName(name)?.storage
+  let observers = false
+  let contactBindings = false
+  let contactCompanies = false
+  let multifields = false
+  for (const name of wants) {
+    const storage = storageOf(name)
+    if (storage === undefined) continue
+    if (storage.kind === 'multifieldAlias') multifields = true
+    if (storage.kind === 'relation' || storage.kind === 'primaryBinding') {
+      const relation = storage.relation
+      if (relation === 'observers') observers = true
+      if (relation === 'contactBindings') contactBindings = true
+      if (relation === 'contactCompanies') contactCompanies = true
+      if (relation === 'multifields') multifields = true
+    }
+  }
+  return {
+    observers,
+    contactBindings,
+    contactCompanies,
+    multifields,
+    parents: select.some((key) => parseParentFieldName(key) !== null),
+  }
+}
