@@ -28,6 +28,16 @@ export interface Database {
   oauth_token: OAuthTokenTable
   rate_bucket: RateBucketTable
   operating_bucket: OperatingBucketTable
+  crm_userfield: CrmUserFieldTable
+  crm_userfield_enum: CrmUserFieldEnumTable
+  crm_file: CrmFileTable
+  department: DepartmentTable
+  crm_role: CrmRoleTable
+  crm_role_relation: CrmRoleRelationTable
+  crm_role_permission: CrmRolePermissionTable
+  crm_admin: CrmAdminTable
+  crm_history: CrmHistoryTable
+  crm_stage_history: CrmStageHistoryTable
 }
 
 export interface PortalTable {
@@ -244,8 +254,12 @@ export interface CrmContactCompanyTable {
   portal_id: number
   contact_id: number
   company_id: number
+  /** The contact's side: the order of its companies and its primary company (contact `companyIds` / `companyId`). */
   sort: number
   is_primary: number
+  /** The company's side: the order of its contacts and its primary contact (migrations/0006-history.ts). */
+  company_sort: Generated<number>
+  company_is_primary: Generated<number>
 }
 
 export interface CrmMultifieldTable {
@@ -402,6 +416,139 @@ export interface OAuthTokenTable {
   revoked_at: string | null
   /** 'rotated' | 'revoked' */
   revoked_reason: string | null
+  created_at: string
+}
+
+/**
+ * The event history and live feed of CRM items (migrations/0006-history.ts; written by
+ * crm/items/operations/after-save.ts). Values are JSON of the domain form.
+ */
+export interface CrmHistoryTable {
+  portal_id: number
+  id: number
+  entity_type_id: number
+  item_id: number
+  /** 'history' | 'livefeed' */
+  channel: string
+  /** history: 'add' | 'update' | 'delete'; livefeed: 'add' | 'progress' | 'responsible' | 'client' */
+  event: string
+  field: string | null
+  old_value: string | null
+  new_value: string | null
+  user_id: number
+  created_at: string
+}
+
+/** Stage moves of leads, deals, invoices and smart processes (crm.stagehistory.list). */
+export interface CrmStageHistoryTable {
+  portal_id: number
+  id: number
+  entity_type_id: number
+  owner_id: number
+  /** 1 creation, 2 intermediate stage, 3 final stage, 5 funnel change */
+  type_id: number
+  category_id: number | null
+  stage_semantic_id: string
+  stage_id: string
+  created_time: string
+}
+
+/** A department of the company structure (migrations/0008-permissions.ts); 1 is the root. */
+export interface DepartmentTable {
+  portal_id: number
+  id: number
+  name: string
+  sort: number
+  /** null for the root */
+  parent_id: number | null
+  /** the department head (department.get UF_HEAD), or null */
+  head_user_id: number | null
+}
+
+/** A CRM role (crm/permissions/): a named set of rights, assigned through crm_role_relation. */
+export interface CrmRoleTable {
+  portal_id: number
+  id: number
+  name: string
+  /** "Allow to modify settings": dictionaries, funnels, smart processes, custom fields */
+  allow_settings: number
+}
+
+/** Who has a role: an access code — U{userId}, D{departmentId}, DR{departmentId} (with subdepartments), AU. */
+export interface CrmRoleRelationTable {
+  portal_id: number
+  role_id: number
+  access_code: string
+}
+
+/**
+ * One right of a role: `perm_type` READ / ADD / WRITE / DELETE / EXPORT / IMPORT at level `attr` ('' none,
+ * A own, D department, F department and subdepartments, O all open, X all), or TRANSITION with the stages
+ * items may be moved to (`stages`, a JSON array; null = any). `entity_type_id` 0 = every type, `category_id`
+ * -1 = every funnel of the type.
+ */
+export interface CrmRolePermissionTable {
+  portal_id: number
+  role_id: number
+  entity_type_id: number
+  category_id: number
+  perm_type: string
+  attr: string
+  stages: string | null
+}
+
+/** CRM administrators, by access code: they pass every CRM permission check. */
+export interface CrmAdminTable {
+  portal_id: number
+  access_code: string
+}
+
+/** A custom-field definition (migrations/0007-userfields.ts); settings and labels are JSON. */
+export interface CrmUserFieldTable {
+  portal_id: number
+  id: number
+  /** CRM_LEAD, CRM_DEAL, CRM_CONTACT, CRM_COMPANY, CRM_QUOTE, CRM_SMART_INVOICE, CRM_{smart process id} */
+  entity_id: string
+  field_name: string
+  user_type_id: string
+  xml_id: string | null
+  sort: number
+  multiple: number
+  mandatory: number
+  /** N | I | E | S */
+  show_filter: string
+  show_in_list: number
+  edit_in_list: number
+  is_searchable: number
+  settings: string
+  /** JSON: {EDIT_FORM_LABEL: {lang: text}, LIST_COLUMN_LABEL, LIST_FILTER_LABEL, ERROR_MESSAGE, HELP_MESSAGE} */
+  labels: string
+  created_at: string
+}
+
+/** One list value of an `enumeration` custom field. */
+export interface CrmUserFieldEnumTable {
+  portal_id: number
+  id: number
+  field_id: number
+  value: string
+  def: number
+  sort: number
+  xml_id: string
+}
+
+/** An uploaded file; the owner columns name the item and field it belongs to (null until attached). */
+export interface CrmFileTable {
+  portal_id: number
+  id: number
+  name: string
+  size: number
+  content_type: string
+  content: Buffer
+  entity_type_id: number | null
+  item_id: number | null
+  field_name: string | null
+  created_by: number
   created_at: string
 }
 

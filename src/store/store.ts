@@ -16,6 +16,9 @@ import * as m0001 from './migrations/0001-foundation.js'
 import * as m0002 from './migrations/0002-crm.js'
 import * as m0003 from './migrations/0003-oauth.js'
 import * as m0004 from './migrations/0004-limits.js'
+import * as m0006 from './migrations/0006-history.js'
+import * as m0007 from './migrations/0007-userfields.js'
+import * as m0008 from './migrations/0008-permissions.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -42,6 +45,9 @@ const MIGRATIONS: Readonly<Record<string, { up(db: Kysely<unknown>, dialect: Dia
   '0002-crm': m0002,
   '0003-oauth': m0003,
   '0004-limits': m0004,
+  '0006-history': m0006,
+  '0007-userfields': m0007,
+  '0008-permissions': m0008,
 }
 
 /** The migration names in the order they apply. */

@@ -218,7 +218,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createIndex('crm_multifield_by_item')
     .on('crm_multifield')
-    .columns(['portal_id', 'entity_type_id', 'item_id'])
+    // `id` last: loading an item's values in id order needs no sort and never strays onto the primary key
+    .columns(['portal_id', 'entity_type_id', 'item_id', 'id'])
     .execute()
   await db.schema
     .createIndex('crm_multifield_by_value')

@@ -50,7 +50,7 @@ const STORAGE_TYPE_DISK = 3
 
 export async function addItem(input: ItemWriteInput): Promise<ItemWriteResult> {
   const { store, portal, user, type } = input
-  assertMayWrite(user, type, 'add')
+  await assertMayWrite({ db: store.db, portal, user }, type, 'add')
   const { patch, ignored } = readFields(type, input.fields, {
     operation: 'add',
     useOriginalUfNames: input.useOriginalUfNames,
@@ -71,6 +71,8 @@ export async function addItem(input: ItemWriteInput): Promise<ItemWriteResult> {
     const blank = emptyItem(type, id)
     const applied = await applyPatch(ctx, type, blank, patch, ignored, 'add')
     const { after } = applied
+    // The funnel is settled now: the add right must cover it.
+    await assertMayWrite(ctx, type, 'add', after)
     await validateValues(ctx, type, blank, after)
     await applyDefaults(ctx, type, after, patch)
     stampCreation(ctx, type, after)

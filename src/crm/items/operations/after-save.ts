@@ -1,14 +1,27 @@
 /**
  * The one after-save step of the item operations (DESIGN.md "After save is one named step"): it runs inside
- * the transaction that saved the item and writes the outbox row that event delivery, automation and history
- * consume. A no-op update never reaches it (research/server-behaviour.md §1.C item 24: "no save, no history
- * and no events").
+ * the transaction that saved the item and writes what hangs off a save —
+ *
+ *  1. the stage history (src/crm/items/stage-history.ts; crm.stagehistory.list reads it);
+ *  2. the event history and the live feed (src/crm/items/history-log.ts), as `registerHistory` /
+ *     `registerSonet` say (legacy `params.REGISTER_HISTORY_EVENT` / `REGISTER_SONET_EVENT`);
+ *  3. the company side of contact ↔ company bindings the item store wrote (order and primary contact);
+ *  4. the outbox row that event delivery and automation consume.
+ *
+ * A no-op update never reaches it (research/server-behaviour.md §1.C item 24: "no save, no history and no
+ * events"). The post-save pipeline of Bitrix24 has the same order: history and timeline, then the after-save
+ * actions that raise the REST events (§1.C item 26).
  */
 import type { EntityTypeDescriptor } from '../../entity-types/entity-type.js'
 import type { Db } from '../../../store/schema.js'
 import { storedInstant } from '../../../lib/format-date.js'
+import type { Item } from '../item.js'
+import { recordAdd, recordDelete, recordUpdate, type HistoryContext } from '../history-log.js'
+import { deleteStageHistory, recordStageEvent } from '../stage-history.js'
+import { normaliseCompanySide } from '../bindings.js'
+import type { Semantics } from './stage-rules.js'
 
-export type ItemOutboxTopic = 'crm.item.added' | 'crm.item.updated'
+export type ItemOutboxTopic = 'crm.item.added' | 'crm.item.updated' | 'crm.item.deleted'
 
 export interface ItemOutboxPayload {
   entityTypeId: number
@@ -26,6 +39,14 @@ export interface ItemOutboxPayload {
   userId: number
 }
 
+/** The outbox row of a deleted item; event delivery sends `eventNames` (ONCRMDEALDELETE, ONCRMDYNAMICITEMDELETE…). */
+export interface ItemDeletedPayload {
+  entityTypeId: number
+  id: number
+  eventNames: string[]
+  userId: number
+}
+
 export interface AfterSaveInput {
   portalId: number
   type: EntityTypeDescriptor
@@ -36,10 +57,47 @@ export interface AfterSaveInput {
   categoryChanged: boolean
   userId: number
   nowMs: number
+  /** The item as loaded before the update; undefined on add. */
+  before: Item | undefined
+  /** The item as saved. */
+  after: Item
+  /** The semantics of the saved stage, when the operation looked it up (stage history needs it). */
+  stageSemantics: Semantics | undefined
+  /** Write the event history (legacy `REGISTER_HISTORY_EVENT`). */
+  registerHistory: boolean
+  /** Write live-feed entries (legacy `REGISTER_SONET_EVENT`). */
+  registerSonet: boolean
 }
 
 export async function afterSave(db: Db, input: AfterSaveInput): Promise<void> {
   const { type } = input
+
+  await recordStageEvent(db, {
+    portalId: input.portalId,
+    type,
+    operation: input.operation,
+    before: input.before,
+    after: input.after,
+    stageSemantics: input.stageSemantics,
+    nowMs: input.nowMs,
+  })
+
+  const history: HistoryContext = {
+    portalId: input.portalId,
+    type,
+    itemId: input.id,
+    userId: input.userId,
+    nowMs: input.nowMs,
+  }
+  const channels = { history: input.registerHistory, livefeed: input.registerSonet }
+  if (input.operation === 'add' || input.before === undefined) {
+    await recordAdd(db, history, input.after, channels)
+  } else {
+    await recordUpdate(db, history, input.before, input.after, input.changedFields, channels)
+  }
+
+  await normaliseCompanySide(db, input.portalId, type, input.before, input.after)
+
   const eventNames =
     input.operation === 'add'
       ? [...type.events.add]
@@ -51,15 +109,76 @@ export async function afterSave(db: Db, input: AfterSaveInput): Promise<void> {
     eventNames,
     userId: input.userId,
   }
-  const topic: ItemOutboxTopic = input.operation === 'add' ? 'crm.item.added' : 'crm.item.updated'
+  await writeOutbox(db, input.portalId, input.operation === 'add' ? 'crm.item.added' : 'crm.item.updated', payload, input.nowMs)
+}
+
+export interface AfterDeleteInput {
+  portalId: number
+  type: EntityTypeDescriptor
+  /** The item as it was before it was deleted. */
+  item: Item
+  userId: number
+  nowMs: number
+  /** Write the `delete` history row (legacy delete methods have no params: true). */
+  registerHistory: boolean
+}
+
+/**
+ * After a delete, in its transaction: the item's stage history goes with it (crm.stagehistory.list no longer
+ * lists a deleted item), the event history keeps a `delete` row with its last values, and the
+ * `crm.item.deleted` outbox row is written.
+ */
+export async function afterDelete(db: Db, input: AfterDeleteInput): Promise<void> {
+  const { type, item } = input
+  await deleteStageHistory(db, input.portalId, type.entityTypeId, item.id)
+  if (input.registerHistory) {
+    await recordDelete(
+      db,
+      { portalId: input.portalId, type, itemId: item.id, userId: input.userId, nowMs: input.nowMs },
+      item,
+    )
+  }
+  const payload: ItemDeletedPayload = {
+    entityTypeId: type.entityTypeId,
+    id: item.id,
+    eventNames: [...type.events.delete],
+    userId: input.userId,
+  }
+  await writeOutbox(db, input.portalId, 'crm.item.deleted', payload, input.nowMs)
+}
+
+async function writeOutbox(
+  db: Db,
+  portalId: number,
+  topic: ItemOutboxTopic,
+  payload: ItemOutboxPayload | ItemDeletedPayload,
+  nowMs: number,
+): Promise<void> {
   await db
     .insertInto('outbox')
     .values({
-      portal_id: input.portalId,
+      portal_id: portalId,
       topic,
       payload: JSON.stringify(payload),
-      created_at: storedInstant(input.nowMs),
+      created_at: storedInstant(nowMs),
       processed_at: null,
     })
     .execute()
+}
+
+/**
+ * `params.REGISTER_HISTORY_EVENT` / `REGISTER_SONET_EVENT` of the legacy `crm.{lead,deal,contact,company}.*`
+ * methods as ItemWriteInput flags. "Absent → the default; present → on only if it equals 'Y' (any case), so
+ * any other value turns it off" (research/server-behaviour.md §2 item 52). A JSON `true` also counts as Y
+ * (b24pysdk sends Python True as "Y"; a literal true is the same intent).
+ *
+ * Defaults the method pages give: history Y (crm-contact-update.md "default Y"; absent → recorded, §2 item
+ * 52); live feed Y for crm.deal.add (crm-deal-add.md "default Y"), N for crm.contact.add/update
+ * (crm-contact-add.md, crm-contact-update.md "default N") and for lead updates (§2 item 52: "registers
+ * live-feed events only when the option is strictly true").
+ */
+export function legacyRegisterFlag(value: unknown, whenAbsent: boolean): boolean {
+  if (value === undefined || value === null) return whenAbsent
+  if (value === true) return true
+  return typeof value === 'string' && value.toUpperCase() === 'Y'
 }

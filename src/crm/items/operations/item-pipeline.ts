@@ -26,6 +26,7 @@ import { ItemOperationError } from './errors.js'
 import { applyMultifieldOperations, invalidEmails } from './multifield-rules.js'
 import type { BindingInput, FieldPatch, IgnoredKey } from './read-fields.js'
 import { decideStage, isFinal, toSemantics, type Semantics, type StageInfo } from './stage-rules.js'
+import { permissionItemOfValues, permissionsFor } from '../../permissions/index.js'
 
 /** A parent type of the item's type: one `parentId{N}` field (the methods know them from crm.type relations). */
 export interface ParentType {
@@ -620,24 +621,54 @@ export function assertNotRestricted(
   }
 }
 
-/**
- * Permission to add / change items of the type. CRM roles do not exist yet: every intranet user may write
- * (the check point is here so roles attach to it).
- */
-export function assertMayWrite(
-  _user: User,
-  _type: EntityTypeDescriptor,
-  _operation: 'add' | 'update',
-): void {}
+/** Who is checked: the caller on its portal; `db` is the operation's transaction (or the store). */
+export interface AccessSubject {
+  readonly db: Db
+  readonly portal: Portal
+  readonly user: User
+}
 
 /**
- * Permission to move an item between stages of its funnel (§1.C item 22f). CRM roles do not exist yet, so
- * every move is allowed; the failure would be the error with an empty code, "Insufficient permission to
- * change stage." (crm-item-update.md shows code "-").
+ * Permission to add / change items of the type (crm/permissions/): "access permissions are checked" comes
+ * first in both pipelines (crm-item-add.md, crm-item-update.md). On add without an item, the add right in
+ * some funnel of the type; on add with the item (its funnel settled), the add right in that funnel — also
+ * the check when an update moves an item into another funnel (§1.C item 22b, permission check 2). On update,
+ * the write right over the stored item (§1.A item 5, permission check 1). Failure: ACCESS_DENIED.
  */
-export function assertMayChangeStage(
-  _user: User,
-  _type: EntityTypeDescriptor,
+export async function assertMayWrite(
+  subject: AccessSubject,
+  type: EntityTypeDescriptor,
+  operation: 'add' | 'update',
+  item?: Item,
+): Promise<void> {
+  const permissions = await permissionsFor(subject.db, subject.portal, subject.user)
+  const allowed =
+    operation === 'add'
+      ? permissions.canType(
+          'add',
+          type,
+          item === undefined ? undefined : (permissionItemOfValues(item.values).categoryId ?? 0),
+        )
+      : item !== undefined && permissions.canItem('write', type, permissionItemOfValues(item.values))
+  if (!allowed) throw new ItemOperationError({ kind: 'accessDenied' })
+}
+
+/**
+ * Permission to move an item between stages of its funnel (§1.C item 22f): a role that may change the item
+ * must allow the target stage. The failure is the error with an empty code (crm-item-update.md shows code
+ * "-"): "Insufficient permission to change stage.".
+ */
+export async function assertMayChangeStage(
+  subject: AccessSubject,
+  type: EntityTypeDescriptor,
+  categoryId: unknown,
   _fromStageId: unknown,
-  _toStageId: unknown,
-): void {}
+  toStageId: unknown,
+): Promise<void> {
+  if (typeof toStageId !== 'string') return
+  const permissions = await permissionsFor(subject.db, subject.portal, subject.user)
+  const category = typeof categoryId === 'number' ? categoryId : null
+  if (!permissions.mayMoveToStage(type, category, toStageId)) {
+    throw new ItemOperationError({ kind: 'stageChangeDenied' })
+  }
+}

@@ -83,7 +83,7 @@ export async function updateItem(input: ItemWriteInput & { readonly id: number }
     }
     const before = await loadItem(tx, portal.id, type, input.id)
     if (before === undefined) throw new ItemOperationError({ kind: 'itemNotFound' })
-    assertMayWrite(user, type, 'update')
+    await assertMayWrite(ctx, type, 'update', before)
 
     const { patch, ignored } = readFields(type, input.fields, {
       operation: 'update',
@@ -94,12 +94,20 @@ export async function updateItem(input: ItemWriteInput & { readonly id: number }
 
     const applied = await applyPatch(ctx, type, before, patch, ignored, 'update')
     const { after } = applied
+    // Permission check 2: moving the item into another funnel needs the add right there.
+    if (applied.categoryChanged) await assertMayWrite(ctx, type, 'add', after)
     await validateValues(ctx, type, before, after)
     applyStageEffects(ctx, type, before, after, applied, patch, 'update')
     applyReturnCustomer(type, after, patch)
     checkRequired(type, before, after, applied, 'update')
     if (applied.stageChanged && !applied.categoryChanged) {
-      assertMayChangeStage(user, type, before.values['stageId'], after.values['stageId'])
+      await assertMayChangeStage(
+        ctx,
+        type,
+        after.values['categoryId'],
+        before.values['stageId'],
+        after.values['stageId'],
+      )
     }
 
     const changedFields = changedFieldNames(type, before, after)

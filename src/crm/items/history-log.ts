@@ -1,0 +1,235 @@
+/**
+ * The event history and the live feed of CRM items (table `crm_history`, migrations/0006-history.ts).
+ *
+ * Bitrix24 records, after a save and in its post-save pipeline, an event history of the item (research/
+ * server-behaviour.md §1.C item 26: "history (event history, relation registrar …)") — unless the legacy
+ * method was called with `params.REGISTER_HISTORY_EVENT` other than Y (§2 item 52; crm-deal-update.md
+ * "Should a record be created in the history?") — and, with `params.REGISTER_SONET_EVENT = Y`, entries in
+ * the activity stream (crm-deal-update.md "Should the event of the deal change be registered in the live
+ * feed?"). Both are written here, by the after-save step, in the transaction of the change.
+ *
+ * What is recorded (docs/compatibility.md "History"):
+ * - history: one `add` row with the new item's non-empty values, one `update` row per changed field with
+ *   its old and new value, one `delete` row with the deleted item's values. Server-maintained bookkeeping
+ *   fields (read-only: updatedTime, movedBy, stageSemanticId …) are not rows of their own: they follow from
+ *   the changes that are recorded.
+ * - live feed: `add` for a new item; on update `progress` (the stage), `responsible` (assignedById) and
+ *   `client` (the contact / company bindings) — the changes the CRM posts to the activity stream.
+ * Every row carries the author (the calling user) and the time. Values are JSON of the domain form.
+ */
+import { sql } from 'kysely'
+import type { EntityTypeDescriptor } from '../entity-types/entity-type.js'
+import { parseParentFieldName } from '../entity-types/field-names.js'
+import type { Db } from '../../store/schema.js'
+import { storedInstant } from '../../lib/format-date.js'
+import type { Item } from './item.js'
+
+/** Sequence of `crm_history` ids (per portal). */
+export const HISTORY_SEQUENCE = 'crm_history'
+
+export type HistoryChannel = 'history' | 'livefeed'
+export type HistoryEvent = 'add' | 'update' | 'delete' | 'progress' | 'responsible' | 'client'
+
+/** One row of the log in domain form. */
+export interface HistoryEntry {
+  id: number
+  entityTypeId: number
+  itemId: number
+  channel: HistoryChannel
+  event: HistoryEvent
+  field: string | null
+  oldValue: unknown
+  newValue: unknown
+  userId: number
+  /** Stored instant, `YYYY-MM-DDTHH:MM:SSZ`. */
+  createdAt: string
+}
+
+type NewEntry = Omit<HistoryEntry, 'id' | 'createdAt' | 'entityTypeId' | 'itemId' | 'userId'>
+
+/** Who, when, what item: shared by the rows of one operation. */
+export interface HistoryContext {
+  portalId: number
+  type: EntityTypeDescriptor
+  itemId: number
+  userId: number
+  nowMs: number
+}
+
+/** Client binding fields: changes to them are the live feed's `client` entries. */
+const CLIENT_FIELDS: ReadonlySet<string> = new Set(['companyId', 'contactId', 'contactIds', 'companyIds'])
+
+/**
+ * Reserves `count` consecutive values of a per-portal sequence (the `id_counter` row Store.nextId uses, bumped
+ * by `count` in one upsert: safe under concurrent writers on both stores) and returns the first.
+ */
+export async function reserveSequence(db: Db, portalId: number, name: string, count: number): Promise<number> {
+  const row = await db
+    .insertInto('id_counter')
+    .values({ portal_id: portalId, name, value: count })
+    .onConflict((oc) => oc.columns(['portal_id', 'name']).doUpdateSet({ value: sql`id_counter.value + ${count}` }))
+    .returning('value')
+    .executeTakeFirstOrThrow()
+  return Number(row.value) - count + 1
+}
+
+async function insertEntries(db: Db, ctx: HistoryContext, entries: readonly NewEntry[]): Promise<void> {
+  if (entries.length === 0) return
+  const first = await reserveSequence(db, ctx.portalId, HISTORY_SEQUENCE, entries.length)
+  const createdAt = storedInstant(ctx.nowMs)
+  await db
+    .insertInto('crm_history')
+    .values(
+      entries.map((entry, i) => ({
+        portal_id: ctx.portalId,
+        id: first + i,
+        entity_type_id: ctx.type.entityTypeId,
+        item_id: ctx.itemId,
+        channel: entry.channel,
+        event: entry.event,
+        field: entry.field,
+        old_value: toJson(entry.oldValue),
+        new_value: toJson(entry.newValue),
+        user_id: ctx.userId,
+        created_at: createdAt,
+      })),
+    )
+    .execute()
+}
+
+function toJson(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value)
+}
+
+function fromJson(text: string | null): unknown {
+  if (text === null) return undefined
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/** The value of a changed-field name on an item: a system field, `parentId{N}` or a custom field. */
+export function fieldValue(item: Item | undefined, name: string): unknown {
+  if (item === undefined) return null
+  const parentType = parseParentFieldName(name)
+  if (parentType !== null) return item.parents[parentType] ?? null
+  if (name in item.values) return item.values[name] ?? null
+  return item.uf[name] ?? null
+}
+
+/**
+ * Fields a history row is written for: what a client can change (system fields that are not read-only,
+ * `parentId{N}`, custom fields). Bookkeeping the server maintains is left out.
+ */
+function isRecordedField(type: EntityTypeDescriptor, name: string): boolean {
+  const field = type.fieldIndex.byName(name)
+  if (field === undefined) return true
+  return !field.isReadOnly
+}
+
+/** Non-empty values of an item: the snapshot of an `add` / `delete` row. */
+export function itemSnapshot(item: Item): Record<string, unknown> {
+  const snapshot: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(item.values)) {
+    if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0))
+      continue
+    snapshot[name] = value
+  }
+  for (const [name, value] of Object.entries(item.uf)) if (value !== null) snapshot[name] = value
+  for (const [parentType, id] of Object.entries(item.parents)) snapshot[`parentId${parentType}`] = id
+  return snapshot
+}
+
+/** The history and live-feed rows of an added item. */
+export async function recordAdd(
+  db: Db,
+  ctx: HistoryContext,
+  item: Item,
+  options: { history: boolean; livefeed: boolean },
+): Promise<void> {
+  const entries: NewEntry[] = []
+  if (options.history) {
+    entries.push({ channel: 'history', event: 'add', field: null, oldValue: undefined, newValue: itemSnapshot(item) })
+  }
+  if (options.livefeed) {
+    entries.push({
+      channel: 'livefeed',
+      event: 'add',
+      field: null,
+      oldValue: undefined,
+      newValue: { title: item.values['title'] ?? null },
+    })
+  }
+  await insertEntries(db, ctx, entries)
+}
+
+/** One history row per changed field, plus the live-feed rows of the changes the activity stream shows. */
+export async function recordUpdate(
+  db: Db,
+  ctx: HistoryContext,
+  before: Item,
+  after: Item,
+  changedFields: readonly string[],
+  options: { history: boolean; livefeed: boolean },
+): Promise<void> {
+  const entries: NewEntry[] = []
+  const change = (channel: HistoryChannel, event: HistoryEvent, name: string): NewEntry => ({
+    channel,
+    event,
+    field: name,
+    oldValue: fieldValue(before, name),
+    newValue: fieldValue(after, name),
+  })
+  if (options.history) {
+    for (const name of changedFields) {
+      if (isRecordedField(ctx.type, name)) entries.push(change('history', 'update', name))
+    }
+  }
+  if (options.livefeed) {
+    for (const name of changedFields) {
+      if (name === 'stageId') entries.push(change('livefeed', 'progress', name))
+      else if (name === 'assignedById') entries.push(change('livefeed', 'responsible', name))
+      else if (CLIENT_FIELDS.has(name)) entries.push(change('livefeed', 'client', name))
+    }
+  }
+  await insertEntries(db, ctx, entries)
+}
+
+/** The history row of a deleted item, with its last values. */
+export async function recordDelete(db: Db, ctx: HistoryContext, item: Item): Promise<void> {
+  await insertEntries(db, ctx, [
+    { channel: 'history', event: 'delete', field: null, oldValue: itemSnapshot(item), newValue: undefined },
+  ])
+}
+
+/** The log of one item, oldest first (tests; later the timeline and automation read it). */
+export async function listHistory(
+  db: Db,
+  portalId: number,
+  entityTypeId: number,
+  itemId: number,
+  channel?: HistoryChannel,
+): Promise<HistoryEntry[]> {
+  let query = db
+    .selectFrom('crm_history')
+    .selectAll()
+    .where('portal_id', '=', portalId)
+    .where('entity_type_id', '=', entityTypeId)
+    .where('item_id', '=', itemId)
+  if (channel !== undefined) query = query.where('channel', '=', channel)
+  const rows = await query.orderBy('id').execute()
+  return rows.map((r) => ({
+    id: Number(r.id),
+    entityTypeId: Number(r.entity_type_id),
+    itemId: Number(r.item_id),
+    channel: r.channel as HistoryChannel,
+    event: r.event as HistoryEvent,
+    field: r.field,
+    oldValue: fromJson(r.old_value),
+    newValue: fromJson(r.new_value),
+    userId: Number(r.user_id),
+    createdAt: r.created_at,
+  }))
+}
