@@ -32,6 +32,39 @@ import {
   type OAuthApp,
 } from '../auth/oauth.js'
 import { portalLimitsInput } from '../rate-limit/policy.js'
+import {
+  ROOT_DEPARTMENT_ID,
+  createDepartment,
+  deleteDepartment,
+  departmentMemberCount,
+  getDepartment,
+  listDepartments,
+  setUserDepartments,
+  updateDepartment,
+  withSubdepartments,
+  type Department,
+} from '../portal/departments.js'
+import {
+  createRole,
+  deleteRole,
+  dropAccessCodes,
+  getRole,
+  listCrmAdmins,
+  listRoles,
+  setCrmAdmins,
+  sortCodes,
+  updateRole,
+  type Role,
+  type RolePermission,
+} from '../crm/permissions/role-store.js'
+import {
+  ACCESS_CODE,
+  ACTIONS,
+  parseLevel,
+  type Level,
+  type PermissionAction,
+} from '../crm/permissions/levels.js'
+import { resolveEntityType } from '../crm/entity-type-resolver.js'
 
 /**
  * The administrative operations behind both the admin HTTP API (http/admin-api.ts) and the CLI (cli/):
@@ -49,6 +82,9 @@ export type AdminErrorCode =
   | 'APP_NOT_FOUND'
   | 'APP_NOT_INSTALLED'
   | 'USER_INACTIVE'
+  | 'DEPARTMENT_NOT_FOUND'
+  | 'DEPARTMENT_IN_USE'
+  | 'ROLE_NOT_FOUND'
 
 const STATUS: Record<AdminErrorCode, number> = {
   INVALID_INPUT: 400,
@@ -60,6 +96,9 @@ const STATUS: Record<AdminErrorCode, number> = {
   APP_NOT_FOUND: 404,
   APP_NOT_INSTALLED: 409,
   USER_INACTIVE: 409,
+  DEPARTMENT_NOT_FOUND: 404,
+  DEPARTMENT_IN_USE: 409,
+  ROLE_NOT_FOUND: 404,
 }
 
 /** One problem with an input field; `path` is the field's dotted name (`scopes.0`), empty for the whole input. */
@@ -644,4 +683,429 @@ export async function resolveAppRef(store: Store, portalId: number, ref: string)
     throw new AdminError('APP_NOT_FOUND', `Portal ${portalId} has no application ${JSON.stringify(ref)}`)
   }
   return app.id
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Company structure and CRM roles (src/portal/departments.ts, src/crm/permissions/)
+
+const departmentName = text(255).min(1, 'must not be empty')
+const departmentId = z.int({ error: 'must be a department id' }).positive('must be a department id')
+const userRef = z.int({ error: 'must be the id of a user of the portal' }).positive('must be a user id')
+
+const departmentInput = z.strictObject({
+  name: departmentName,
+  // Under the root (1) unless said otherwise.
+  parentId: departmentId.optional(),
+  sort: z.int({ error: 'must be a whole number' }).min(0, 'must be 0 or more').optional(),
+  headUserId: userRef.nullable().optional(),
+})
+
+const departmentPatchInput = z.strictObject({
+  name: departmentName.optional(),
+  parentId: departmentId.optional(),
+  sort: z.int({ error: 'must be a whole number' }).min(0, 'must be 0 or more').optional(),
+  headUserId: userRef.nullable().optional(),
+})
+
+const userDepartmentsInput = z.strictObject({
+  departments: z.array(departmentId).max(100, 'at most 100 departments'),
+})
+
+const LEVEL_HELP =
+  'must be a level: "" (none), A (own), D (department), F (department and subdepartments), O (all open) or X (all); or none, own, department, subdepartments, open, all'
+
+const levelInput = z.string({ error: LEVEL_HELP }).transform((value, ctx): Level => {
+  const level = parseLevel(value)
+  if (level === undefined) {
+    ctx.addIssue({ code: 'custom', message: LEVEL_HELP })
+    return z.NEVER
+  }
+  return level
+})
+
+const accessCodeInput = z
+  .string({ error: 'must be an access code' })
+  .trim()
+  .toUpperCase()
+  .regex(
+    ACCESS_CODE,
+    'must be an access code: AU (all employees), U<user id>, D<department id> (its members) or DR<department id> (with subdepartments)',
+  )
+
+const permissionLineInput = z
+  .strictObject({
+    // Left out or null: every type; categoryId left out or null: every funnel of the type.
+    entityTypeId: z
+      .int({ error: 'must be an entity type id' })
+      .positive('must be an entity type id')
+      .nullable()
+      .optional(),
+    categoryId: z.int({ error: 'must be a funnel id' }).min(0, 'must be a funnel id').nullable().optional(),
+    // `all` sets the six rights at once; a right named too wins over it.
+    all: levelInput.optional(),
+    read: levelInput.optional(),
+    add: levelInput.optional(),
+    write: levelInput.optional(),
+    delete: levelInput.optional(),
+    export: levelInput.optional(),
+    import: levelInput.optional(),
+    // The stages items may be moved to; null = any stage.
+    stages: z
+      .array(text(100).min(1, 'must not be empty'))
+      .max(500, 'at most 500 stages')
+      .nullable()
+      .optional(),
+  })
+  .superRefine((line, ctx) => {
+    if (line.categoryId !== undefined && line.categoryId !== null && (line.entityTypeId ?? null) === null) {
+      ctx.addIssue({ code: 'custom', path: ['categoryId'], message: 'a funnel needs its entityTypeId' })
+    }
+  })
+
+const roleInput = z.strictObject({
+  name: text(255).min(1, 'must not be empty'),
+  allowSettings: z.boolean({ error: 'must be true or false' }).optional(),
+  permissions: z.array(permissionLineInput).max(1000, 'at most 1000 lines').optional(),
+  assignedTo: z.array(accessCodeInput).max(1000, 'at most 1000 access codes').optional(),
+})
+
+const rolePatchInput = z.strictObject({
+  name: text(255).min(1, 'must not be empty').optional(),
+  allowSettings: z.boolean({ error: 'must be true or false' }).optional(),
+  permissions: z.array(permissionLineInput).max(1000, 'at most 1000 lines').optional(),
+  assignedTo: z.array(accessCodeInput).max(1000, 'at most 1000 access codes').optional(),
+})
+
+const crmAdminsInput = z.strictObject({
+  codes: z.array(accessCodeInput).max(1000, 'at most 1000 access codes'),
+})
+
+export type DepartmentInput = z.input<typeof departmentInput>
+export type RoleInputView = z.input<typeof roleInput>
+
+export interface DepartmentView {
+  id: number
+  portalId: number
+  name: string
+  sort: number
+  /** null for the root */
+  parentId: number | null
+  headUserId: number | null
+  /** ids of the users in the department (directly) */
+  members: number[]
+}
+
+export interface PermissionLineView {
+  /** null: every type */
+  entityTypeId: number | null
+  /** null: every funnel of the type */
+  categoryId: number | null
+  read?: Level
+  add?: Level
+  write?: Level
+  delete?: Level
+  export?: Level
+  import?: Level
+  /** the stages items may be moved to; null = any; absent = not set on this line */
+  stages?: string[] | null
+}
+
+export interface RoleView {
+  id: number
+  portalId: number
+  name: string
+  allowSettings: boolean
+  permissions: PermissionLineView[]
+  /** access codes: AU (all employees), U<id>, D<id>, DR<id> */
+  assignedTo: string[]
+}
+
+export interface CrmAdminsView {
+  portalId: number
+  /** access codes whose holders are CRM administrators (portal administrators always are) */
+  crmAdmins: string[]
+}
+
+function roleView(role: Role): RoleView {
+  return {
+    id: role.id,
+    portalId: role.portalId,
+    name: role.name,
+    allowSettings: role.allowSettings,
+    permissions: role.permissions.map((line) => ({
+      entityTypeId: line.entityTypeId,
+      categoryId: line.categoryId,
+      ...line.rights,
+      ...(line.stages === undefined ? {} : { stages: line.stages === null ? null : [...line.stages] }),
+    })),
+    assignedTo: role.assignedTo,
+  }
+}
+
+async function departmentViews(db: Db, portalId: number): Promise<DepartmentView[]> {
+  const departments = await listDepartments(db, portalId)
+  const links = await db
+    .selectFrom('user_department')
+    .select(['user_id', 'department_id'])
+    .where('portal_id', '=', portalId)
+    .orderBy('user_id')
+    .execute()
+  return departments.map((d) => ({
+    id: d.id,
+    portalId: d.portalId,
+    name: d.name,
+    sort: d.sort,
+    parentId: d.parentId,
+    headUserId: d.headUserId,
+    members: links.filter((l) => l.department_id === d.id).map((l) => l.user_id),
+  }))
+}
+
+async function departmentView(db: Db, portalId: number, id: number): Promise<DepartmentView> {
+  const view = (await departmentViews(db, portalId)).find((d) => d.id === id)
+  if (view === undefined) throw departmentNotFound(portalId, id)
+  return view
+}
+
+function departmentNotFound(portalId: number, id: number): AdminError {
+  return new AdminError('DEPARTMENT_NOT_FOUND', `Portal ${portalId} has no department ${id}`)
+}
+
+async function requireDepartment(db: Db, portalId: number, id: number): Promise<Department> {
+  const department = Number.isSafeInteger(id) && id > 0 ? await getDepartment(db, portalId, id) : undefined
+  if (department === undefined) throw departmentNotFound(portalId, id)
+  return department
+}
+
+async function requireUser(db: Db, portalId: number, userId: number): Promise<User> {
+  const user = Number.isSafeInteger(userId) && userId > 0 ? await getUser(db, portalId, userId) : undefined
+  if (user === undefined) throw new AdminError('USER_NOT_FOUND', `Portal ${portalId} has no user ${userId}`)
+  return user
+}
+
+export async function departmentList(store: Store, portalId: number): Promise<DepartmentView[]> {
+  await requirePortal(store.db, portalId)
+  return departmentViews(store.db, portalId)
+}
+
+export async function departmentCreate(
+  store: Store,
+  portalId: number,
+  input: unknown,
+): Promise<DepartmentView> {
+  const data = parseInput(departmentInput, input)
+  return store.transaction(async (tx) => {
+    await requirePortal(tx, portalId)
+    await requireDepartment(tx, portalId, data.parentId ?? ROOT_DEPARTMENT_ID)
+    if (data.headUserId !== undefined && data.headUserId !== null)
+      await requireUser(tx, portalId, data.headUserId)
+    const created = await createDepartment(store, tx, portalId, {
+      name: data.name,
+      parentId: data.parentId ?? ROOT_DEPARTMENT_ID,
+      ...(data.sort === undefined ? {} : { sort: data.sort }),
+      ...(data.headUserId === undefined ? {} : { headUserId: data.headUserId }),
+    })
+    return departmentView(tx, portalId, created.id)
+  })
+}
+
+export async function departmentUpdate(
+  store: Store,
+  portalId: number,
+  id: number,
+  input: unknown,
+): Promise<DepartmentView> {
+  const data = parseInput(departmentPatchInput, input)
+  return store.transaction(async (tx) => {
+    await requirePortal(tx, portalId)
+    const department = await requireDepartment(tx, portalId, id)
+    if (data.parentId !== undefined) {
+      if (department.parentId === null) {
+        throw new AdminError('INVALID_INPUT', 'parentId: the root department has no parent', [
+          { path: 'parentId', message: 'the root department has no parent' },
+        ])
+      }
+      await requireDepartment(tx, portalId, data.parentId)
+      // A department cannot move under itself or one of its own subdepartments.
+      if (withSubdepartments(await listDepartments(tx, portalId), [id]).includes(data.parentId)) {
+        throw new AdminError('INVALID_INPUT', 'parentId: a department cannot be moved under itself', [
+          { path: 'parentId', message: 'a department cannot be moved under itself' },
+        ])
+      }
+    }
+    if (data.headUserId !== undefined && data.headUserId !== null)
+      await requireUser(tx, portalId, data.headUserId)
+    await updateDepartment(tx, portalId, id, data)
+    return departmentView(tx, portalId, id)
+  })
+}
+
+/** Deletes an empty department: not the root, no subdepartments, no members. Its role assignments go too. */
+export async function departmentDelete(store: Store, portalId: number, id: number): Promise<void> {
+  await store.transaction(async (tx) => {
+    await requirePortal(tx, portalId)
+    const department = await requireDepartment(tx, portalId, id)
+    if (department.parentId === null) {
+      throw new AdminError('DEPARTMENT_IN_USE', 'The root department cannot be deleted')
+    }
+    if ((await listDepartments(tx, portalId)).some((d) => d.parentId === id)) {
+      throw new AdminError(
+        'DEPARTMENT_IN_USE',
+        `Department ${id} has subdepartments; move or delete them first`,
+      )
+    }
+    if ((await departmentMemberCount(tx, portalId, id)) > 0) {
+      throw new AdminError('DEPARTMENT_IN_USE', `Department ${id} has members; move them first`)
+    }
+    await deleteDepartment(tx, portalId, id)
+    await dropAccessCodes(tx, portalId, [`D${id}`, `DR${id}`])
+  })
+}
+
+/** Puts a user into exactly the given departments (an empty list takes them out of the structure). */
+export async function userSetDepartments(
+  store: Store,
+  portalId: number,
+  userId: number,
+  input: unknown,
+): Promise<UserView> {
+  const data = parseInput(userDepartmentsInput, input)
+  return store.transaction(async (tx) => {
+    await requirePortal(tx, portalId)
+    const user = await requireUser(tx, portalId, userId)
+    if (user.userType !== 'employee' && data.departments.length > 0) {
+      throw new AdminError('INVALID_INPUT', 'departments: extranet users belong to no department', [
+        { path: 'departments', message: 'extranet users belong to no department' },
+      ])
+    }
+    for (const id of data.departments) await requireDepartment(tx, portalId, id)
+    await setUserDepartments(tx, portalId, userId, data.departments)
+    return userView(await requireUser(tx, portalId, userId))
+  })
+}
+
+/** The users and departments access codes name must exist. */
+async function checkAccessCodes(db: Db, portalId: number, codes: readonly string[]): Promise<void> {
+  for (const code of codes) {
+    const user = /^U(\d+)$/.exec(code)
+    if (user?.[1] !== undefined) await requireUser(db, portalId, Number(user[1]))
+    const department = /^DR?(\d+)$/.exec(code)
+    if (department?.[1] !== undefined) await requireDepartment(db, portalId, Number(department[1]))
+  }
+}
+
+type PermissionLineInput = z.output<typeof permissionLineInput>
+
+async function permissionLines(
+  db: Db,
+  portalId: number,
+  lines: readonly PermissionLineInput[],
+): Promise<RolePermission[]> {
+  const result: RolePermission[] = []
+  for (const [index, line] of lines.entries()) {
+    const entityTypeId = line.entityTypeId ?? null
+    if (entityTypeId !== null && (await resolveEntityType(db, portalId, entityTypeId)).kind !== 'found') {
+      throw new AdminError(
+        'INVALID_INPUT',
+        `permissions.${index}.entityTypeId: portal ${portalId} has no CRM type ${entityTypeId}`,
+        [
+          {
+            path: `permissions.${index}.entityTypeId`,
+            message: `portal ${portalId} has no CRM type ${entityTypeId}`,
+          },
+        ],
+      )
+    }
+    const rights: Partial<Record<PermissionAction, Level>> = {}
+    for (const action of ACTIONS) {
+      const level = line[action] ?? line.all
+      if (level !== undefined) rights[action] = level
+    }
+    result.push({
+      entityTypeId,
+      categoryId: entityTypeId === null ? null : (line.categoryId ?? null),
+      rights,
+      ...(line.stages === undefined ? {} : { stages: line.stages }),
+    })
+  }
+  return result
+}
+
+async function requireRole(db: Db, portalId: number, id: number): Promise<Role> {
+  const role = Number.isSafeInteger(id) && id > 0 ? await getRole(db, portalId, id) : undefined
+  if (role === undefined) throw new AdminError('ROLE_NOT_FOUND', `Portal ${portalId} has no CRM role ${id}`)
+  return role
+}
+
+export async function roleList(store: Store, portalId: number): Promise<RoleView[]> {
+  await requirePortal(store.db, portalId)
+  return (await listRoles(store.db, portalId)).map(roleView)
+}
+
+export async function roleShow(store: Store, portalId: number, id: number): Promise<RoleView> {
+  await requirePortal(store.db, portalId)
+  return roleView(await requireRole(store.db, portalId, id))
+}
+
+export async function roleCreate(store: Store, portalId: number, input: unknown): Promise<RoleView> {
+  const data = parseInput(roleInput, input)
+  return store.transaction(async (tx) => {
+    await requirePortal(tx, portalId)
+    await checkAccessCodes(tx, portalId, data.assignedTo ?? [])
+    const role = await createRole(store, tx, portalId, {
+      name: data.name,
+      allowSettings: data.allowSettings ?? false,
+      permissions: await permissionLines(tx, portalId, data.permissions ?? []),
+      assignedTo: data.assignedTo ?? [],
+    })
+    return roleView(role)
+  })
+}
+
+/** Changes what is given; `permissions` and `assignedTo` replace the role's whole list. */
+export async function roleUpdate(
+  store: Store,
+  portalId: number,
+  id: number,
+  input: unknown,
+): Promise<RoleView> {
+  const data = parseInput(rolePatchInput, input)
+  return store.transaction(async (tx) => {
+    await requirePortal(tx, portalId)
+    await requireRole(tx, portalId, id)
+    if (data.assignedTo !== undefined) await checkAccessCodes(tx, portalId, data.assignedTo)
+    await updateRole(tx, portalId, id, {
+      ...(data.name === undefined ? {} : { name: data.name }),
+      ...(data.allowSettings === undefined ? {} : { allowSettings: data.allowSettings }),
+      ...(data.permissions === undefined
+        ? {}
+        : { permissions: await permissionLines(tx, portalId, data.permissions) }),
+      ...(data.assignedTo === undefined ? {} : { assignedTo: data.assignedTo }),
+    })
+    return roleView(await requireRole(tx, portalId, id))
+  })
+}
+
+export async function roleDelete(store: Store, portalId: number, id: number): Promise<void> {
+  await store.transaction(async (tx) => {
+    await requirePortal(tx, portalId)
+    await requireRole(tx, portalId, id)
+    await deleteRole(tx, portalId, id)
+  })
+}
+
+export async function crmAdminList(store: Store, portalId: number): Promise<CrmAdminsView> {
+  await requirePortal(store.db, portalId)
+  return { portalId, crmAdmins: sortCodes(await listCrmAdmins(store.db, portalId)) }
+}
+
+/** Replaces the list of CRM administrators. */
+export async function crmAdminSet(store: Store, portalId: number, input: unknown): Promise<CrmAdminsView> {
+  const data = parseInput(crmAdminsInput, input)
+  return store.transaction(async (tx) => {
+    await requirePortal(tx, portalId)
+    await checkAccessCodes(tx, portalId, data.codes)
+    await setCrmAdmins(tx, portalId, data.codes)
+    return { portalId, crmAdmins: sortCodes(await listCrmAdmins(tx, portalId)) }
+  })
 }

@@ -1,4 +1,8 @@
 import type {
+  CrmAdminsView,
+  DepartmentView,
+  PermissionLineView,
+  RoleView,
   AppView,
   CreatedApp,
   CreatedWebhook,
@@ -175,5 +179,85 @@ export function tokenPairText(pair: TokenPairView): string {
     `  server_endpoint  ${String(pair['server_endpoint'])}`,
     `  member_id        ${String(pair['member_id'])}`,
     '--json prints the pair exactly as /oauth/token/ answers it.',
+  ].join('\n')
+}
+
+export function departmentText(department: DepartmentView): string {
+  return [
+    `Department ${department.id}  ${department.name}  (portal ${department.portalId})`,
+    `  parent   ${department.parentId === null ? '(root)' : department.parentId}`,
+    `  head     ${department.headUserId === null ? '-' : `user ${department.headUserId}`}`,
+    `  sort     ${department.sort}`,
+    `  members  ${department.members.length === 0 ? '-' : department.members.join(', ')}`,
+  ].join('\n')
+}
+
+export function departmentsTable(departments: DepartmentView[]): string {
+  return table(
+    ['ID', 'NAME', 'PARENT', 'HEAD', 'SORT', 'MEMBERS'],
+    departments.map((d) => [
+      String(d.id),
+      d.name,
+      d.parentId === null ? '-' : String(d.parentId),
+      d.headUserId === null ? '-' : String(d.headUserId),
+      String(d.sort),
+      d.members.join(','),
+    ]),
+  )
+}
+
+const RIGHTS = ['read', 'add', 'write', 'delete', 'export', 'import'] as const
+
+/** One permission line as the CLI takes it back: `deal/5:read=A,write=A,stages=C5:NEW+C5:WON`. */
+export function permissionLineText(line: PermissionLineView): string {
+  const target =
+    line.entityTypeId === null
+      ? '*'
+      : line.categoryId === null
+        ? String(line.entityTypeId)
+        : `${line.entityTypeId}/${line.categoryId}`
+  const rights = RIGHTS.filter((r) => line[r] !== undefined).map(
+    (r) => `${r}=${line[r] === '' ? 'none' : line[r]}`,
+  )
+  if (line.stages !== undefined) {
+    rights.push(
+      `stages=${line.stages === null ? 'any' : line.stages.length === 0 ? 'none' : line.stages.join('+')}`,
+    )
+  }
+  return `${target}:${rights.join(',')}`
+}
+
+export function roleText(role: RoleView): string {
+  return [
+    `CRM role ${role.id}  ${role.name}  (portal ${role.portalId})`,
+    `  settings     ${role.allowSettings ? 'may modify CRM settings' : 'may not modify CRM settings'}`,
+    `  assigned to  ${role.assignedTo.length === 0 ? '(nobody)' : role.assignedTo.join(', ')}`,
+    ...(role.permissions.length === 0
+      ? ['  rights       (none)']
+      : role.permissions.map(
+          (line, i) => `  ${i === 0 ? 'rights     ' : '           '}  ${permissionLineText(line)}`,
+        )),
+    'Levels: none, A own, D department, F department and subdepartments, O all open, X all.',
+  ].join('\n')
+}
+
+export function rolesTable(roles: RoleView[]): string {
+  if (roles.length === 0) return 'No CRM roles: only administrators have CRM rights (b24crm role create)'
+  return table(
+    ['ID', 'NAME', 'SETTINGS', 'ASSIGNED TO', 'RIGHTS'],
+    roles.map((r) => [
+      String(r.id),
+      r.name,
+      r.allowSettings ? 'yes' : 'no',
+      r.assignedTo.join(',') || '-',
+      r.permissions.map(permissionLineText).join(' '),
+    ]),
+  )
+}
+
+export function crmAdminsText(view: CrmAdminsView): string {
+  return [
+    `CRM administrators of portal ${view.portalId}: ${view.crmAdmins.length === 0 ? '(none besides the portal administrators)' : view.crmAdmins.join(', ')}`,
+    'Portal administrators are always CRM administrators.',
   ].join('\n')
 }

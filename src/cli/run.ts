@@ -23,6 +23,18 @@ import {
   appMintTokens,
   appSetInstalled,
   resolveAppRef,
+  crmAdminList,
+  crmAdminSet,
+  departmentCreate,
+  departmentDelete,
+  departmentList,
+  departmentUpdate,
+  roleCreate,
+  roleDelete,
+  roleList,
+  roleShow,
+  roleUpdate,
+  userSetDepartments,
 } from '../admin/operations.js'
 import {
   createdWebhookText,
@@ -35,6 +47,11 @@ import {
   appsTable,
   createdAppText,
   tokenPairText,
+  crmAdminsText,
+  departmentText,
+  departmentsTable,
+  roleText,
+  rolesTable,
 } from './output.js'
 
 /**
@@ -360,6 +377,199 @@ const COMMANDS: Command[] = [
     },
   },
   {
+    words: ['user', 'departments'],
+    args: '[--portal ID|DOMAIN] --user ID --department N|none…',
+    summary: 'Put a user into exactly these departments (none: out of the structure)',
+    options: { ...PORTAL_OPTION, user: { type: 'string' }, department: { type: 'string', multiple: true } },
+    run: async (ctx, v) => {
+      if (v['user'] === undefined) throw new UsageError('--user is required: the user id (b24crm user list)')
+      if (v['department'] === undefined) {
+        throw new UsageError('--department is required: department ids, or none (b24crm department list)')
+      }
+      const store = await ctx.store()
+      const user = await userSetDepartments(store, await portalOf(ctx, v), int(v, 'user'), {
+        departments: idList(v, 'department'),
+      })
+      return { json: user, text: userText(user) }
+    },
+  },
+  {
+    words: ['department', 'list'],
+    args: '[--portal ID|DOMAIN]',
+    summary: "List a portal's departments (the company structure)",
+    options: PORTAL_OPTION,
+    run: async (ctx, v) => {
+      const store = await ctx.store()
+      const departments = await departmentList(store, await portalOf(ctx, v))
+      return { json: departments, text: departmentsTable(departments) }
+    },
+  },
+  {
+    words: ['department', 'create'],
+    args: '[--portal ID|DOMAIN] --name N [--parent ID] [--sort N] [--head USER_ID]',
+    summary: 'Create a department (under the root department 1 unless --parent says otherwise)',
+    options: {
+      ...PORTAL_OPTION,
+      name: { type: 'string' },
+      parent: { type: 'string' },
+      sort: { type: 'string' },
+      head: { type: 'string' },
+    },
+    run: async (ctx, v) => {
+      if (v['name'] === undefined) throw new UsageError('--name is required')
+      const store = await ctx.store()
+      const department = await departmentCreate(store, await portalOf(ctx, v), departmentFields(v))
+      return { json: department, text: `Created ${departmentText(department)}` }
+    },
+  },
+  {
+    words: ['department', 'update'],
+    args: '[--portal ID|DOMAIN] --id N [--name N] [--parent ID] [--sort N] [--head USER_ID|none]',
+    summary: 'Rename, move or re-head a department',
+    options: {
+      ...PORTAL_OPTION,
+      id: { type: 'string' },
+      name: { type: 'string' },
+      parent: { type: 'string' },
+      sort: { type: 'string' },
+      head: { type: 'string' },
+    },
+    run: async (ctx, v) => {
+      if (v['id'] === undefined) throw new UsageError('--id is required: the department id')
+      const store = await ctx.store()
+      const department = await departmentUpdate(
+        store,
+        await portalOf(ctx, v),
+        int(v, 'id'),
+        departmentFields(v),
+      )
+      return { json: department, text: departmentText(department) }
+    },
+  },
+  {
+    words: ['department', 'delete'],
+    args: '[--portal ID|DOMAIN] --id N',
+    summary: 'Delete an empty department (no members, no subdepartments)',
+    options: { ...PORTAL_OPTION, id: { type: 'string' } },
+    run: async (ctx, v) => {
+      if (v['id'] === undefined) throw new UsageError('--id is required: the department id')
+      const store = await ctx.store()
+      const id = int(v, 'id')
+      const portalId = await portalOf(ctx, v)
+      await departmentDelete(store, portalId, id)
+      return { json: { id, portalId, deleted: true }, text: `Department ${id} of portal ${portalId} deleted` }
+    },
+  },
+  {
+    words: ['role', 'list'],
+    args: '[--portal ID|DOMAIN]',
+    summary: "List a portal's CRM roles",
+    options: PORTAL_OPTION,
+    run: async (ctx, v) => {
+      const store = await ctx.store()
+      const roles = await roleList(store, await portalOf(ctx, v))
+      return { json: roles, text: rolesTable(roles) }
+    },
+  },
+  {
+    words: ['role', 'show'],
+    args: '[--portal ID|DOMAIN] --id N',
+    summary: 'Show a CRM role with its rights and assignments',
+    options: { ...PORTAL_OPTION, id: { type: 'string' } },
+    run: async (ctx, v) => {
+      if (v['id'] === undefined) throw new UsageError('--id is required: the role id (b24crm role list)')
+      const store = await ctx.store()
+      const role = await roleShow(store, await portalOf(ctx, v), int(v, 'id'))
+      return { json: role, text: roleText(role) }
+    },
+  },
+  {
+    words: ['role', 'create'],
+    args: '[--portal ID|DOMAIN] --name N [--settings] [--assign CODE]… [--perm TARGET:RIGHTS]…',
+    summary: 'Create a CRM role (codes: AU, U<id>, D<id>, DR<id>; rights e.g. deal/5:read=A,write=A)',
+    options: {
+      ...PORTAL_OPTION,
+      name: { type: 'string' },
+      settings: { type: 'boolean' },
+      assign: { type: 'string', multiple: true },
+      perm: { type: 'string', multiple: true },
+    },
+    run: async (ctx, v) => {
+      if (v['name'] === undefined) throw new UsageError('--name is required')
+      const store = await ctx.store()
+      const input = {
+        name: str(v, 'name'),
+        ...(v['settings'] === true ? { allowSettings: true } : {}),
+        ...(v['assign'] === undefined ? {} : { assignedTo: noneOrList(v, 'assign') }),
+        ...(v['perm'] === undefined ? {} : { permissions: permArgs(v) }),
+      }
+      const role = await roleCreate(store, await portalOf(ctx, v), input)
+      return { json: role, text: `Created ${roleText(role)}` }
+    },
+  },
+  {
+    words: ['role', 'update'],
+    args: '[--portal ID|DOMAIN] --id N [--name N] [--settings on|off] [--assign CODE|none]… [--perm TARGET:RIGHTS|none]…',
+    summary: "Change a CRM role; --assign and --perm replace the role's whole list",
+    options: {
+      ...PORTAL_OPTION,
+      id: { type: 'string' },
+      name: { type: 'string' },
+      settings: { type: 'string' },
+      assign: { type: 'string', multiple: true },
+      perm: { type: 'string', multiple: true },
+    },
+    run: async (ctx, v) => {
+      if (v['id'] === undefined) throw new UsageError('--id is required: the role id (b24crm role list)')
+      const store = await ctx.store()
+      const input = {
+        ...(v['name'] === undefined ? {} : { name: str(v, 'name') }),
+        ...(v['settings'] === undefined ? {} : { allowSettings: onOff(v, 'settings') }),
+        ...(v['assign'] === undefined ? {} : { assignedTo: noneOrList(v, 'assign') }),
+        ...(v['perm'] === undefined ? {} : { permissions: permArgs(v) }),
+      }
+      const role = await roleUpdate(store, await portalOf(ctx, v), int(v, 'id'), input)
+      return { json: role, text: roleText(role) }
+    },
+  },
+  {
+    words: ['role', 'delete'],
+    args: '[--portal ID|DOMAIN] --id N',
+    summary: 'Delete a CRM role; its holders lose its rights at once',
+    options: { ...PORTAL_OPTION, id: { type: 'string' } },
+    run: async (ctx, v) => {
+      if (v['id'] === undefined) throw new UsageError('--id is required: the role id (b24crm role list)')
+      const store = await ctx.store()
+      const id = int(v, 'id')
+      const portalId = await portalOf(ctx, v)
+      await roleDelete(store, portalId, id)
+      return { json: { id, portalId, deleted: true }, text: `CRM role ${id} of portal ${portalId} deleted` }
+    },
+  },
+  {
+    words: ['crm-admin', 'list'],
+    args: '[--portal ID|DOMAIN]',
+    summary: 'Show who is a CRM administrator (besides the portal administrators)',
+    options: PORTAL_OPTION,
+    run: async (ctx, v) => {
+      const store = await ctx.store()
+      const admins = await crmAdminList(store, await portalOf(ctx, v))
+      return { json: admins, text: crmAdminsText(admins) }
+    },
+  },
+  {
+    words: ['crm-admin', 'set'],
+    args: '[--portal ID|DOMAIN] --code CODE|none…',
+    summary: 'Replace the list of CRM administrators (codes: U<id>, D<id>, DR<id>, AU)',
+    options: { ...PORTAL_OPTION, code: { type: 'string', multiple: true } },
+    run: async (ctx, v) => {
+      if (v['code'] === undefined) throw new UsageError('--code is required: access codes, or none')
+      const store = await ctx.store()
+      const admins = await crmAdminSet(store, await portalOf(ctx, v), { codes: noneOrList(v, 'code') })
+      return { json: admins, text: crmAdminsText(admins) }
+    },
+  },
+  {
     words: ['admin-token'],
     args: '',
     summary: "Print the admin API's token (B24_ADMIN_TOKEN, else <data>/admin-token, created if missing)",
@@ -399,6 +609,23 @@ const FLAG_OF: Record<string, string> = {
   users: '--allow-user',
   install: '--no-install',
   expiresIn: '--expires-in',
+  parentId: '--parent',
+  headUserId: '--head',
+  sort: '--sort',
+  allowSettings: '--settings',
+  assignedTo: '--assign',
+  codes: '--code',
+  permissions: '--perm',
+  entityTypeId: '--perm',
+  categoryId: '--perm',
+  stages: '--perm',
+  all: '--perm',
+  read: '--perm',
+  add: '--perm',
+  write: '--perm',
+  delete: '--perm',
+  export: '--perm',
+  import: '--perm',
 }
 
 export async function runCli(
@@ -554,6 +781,97 @@ function list(values: Values, name: string): string[] {
     .flatMap((item) => item.split(','))
     .map((item) => item.trim())
     .filter((item) => item !== '')
+}
+
+/** A repeatable flag of access codes or ids where `none` stands for the empty list. */
+function noneOrList(values: Values, name: string): string[] {
+  const items = list(values, name)
+  return items.length === 1 && items[0]?.toLowerCase() === 'none' ? [] : items
+}
+
+function idList(values: Values, name: string): number[] {
+  return noneOrList(values, name).map((value) => {
+    if (!/^\d{1,15}$/.test(value))
+      throw new UsageError(`--${name} takes ids or none, got ${JSON.stringify(value)}`)
+    return Number(value)
+  })
+}
+
+function departmentFields(values: Values): Record<string, unknown> {
+  const head = values['head'] === undefined ? undefined : str(values, 'head').trim().toLowerCase()
+  return {
+    ...(values['name'] === undefined ? {} : { name: str(values, 'name') }),
+    ...(values['parent'] === undefined ? {} : { parentId: int(values, 'parent') }),
+    ...(values['sort'] === undefined ? {} : { sort: int(values, 'sort') }),
+    ...(head === undefined ? {} : { headUserId: head === 'none' ? null : int(values, 'head') }),
+  }
+}
+
+/** Entity types by the names people use (`deal/5`), besides their ids. */
+const TYPE_NAMES: Readonly<Record<string, number>> = {
+  lead: 1,
+  deal: 2,
+  contact: 3,
+  company: 4,
+  quote: 7,
+  estimate: 7,
+  invoice: 31,
+}
+
+const RIGHT_NAMES = ['all', 'read', 'add', 'write', 'delete', 'export', 'import']
+
+/**
+ * `--perm TARGET:RIGHTS`: TARGET is `*` (every type), a type id or name, optionally `/FUNNEL`; RIGHTS are
+ * `right=LEVEL` pairs separated by commas (right: all, read, add, write, delete, export, import; level: a
+ * letter or none/own/department/subdepartments/open/all) and `stages=S1+S2` (or any / none), e.g.
+ * `deal/5:read=A,write=A,stages=C5:NEW+C5:WON`. `--perm none` clears the rights.
+ */
+function permArgs(values: Values): Record<string, unknown>[] {
+  const raw = values['perm']
+  const specs = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : []
+  if (specs.length === 1 && specs[0]?.trim().toLowerCase() === 'none') return []
+  return specs.map((spec) => {
+    const colon = spec.indexOf(':')
+    const usage = `--perm takes TARGET:RIGHTS such as "*:all=X" or "deal/5:read=A,write=A,stages=C5:NEW+C5:WON", got ${JSON.stringify(spec)}`
+    if (colon < 0) throw new UsageError(usage)
+    const target = spec.slice(0, colon).trim().toLowerCase()
+    const line: Record<string, unknown> = {}
+    if (target !== '*') {
+      const match = /^([a-z]+|\d+)(?:\/(\d+))?$/.exec(target)
+      const typeRef = match?.[1]
+      const type =
+        typeRef === undefined ? undefined : /^\d+$/.test(typeRef) ? Number(typeRef) : TYPE_NAMES[typeRef]
+      if (type === undefined) throw new UsageError(usage)
+      line['entityTypeId'] = type
+      if (match?.[2] !== undefined) line['categoryId'] = Number(match[2])
+    }
+    for (const part of spec.slice(colon + 1).split(',')) {
+      if (part.trim() === '') continue
+      const eq = part.indexOf('=')
+      if (eq < 0) throw new UsageError(usage)
+      const key = part.slice(0, eq).trim().toLowerCase()
+      const value = part.slice(eq + 1).trim()
+      if (key === 'stages') {
+        const lower = value.toLowerCase()
+        line['stages'] =
+          lower === 'any'
+            ? null
+            : lower === 'none' || value === ''
+              ? []
+              : value
+                  .split('+')
+                  .map((s) => s.trim())
+                  .filter((s) => s !== '')
+      } else if (RIGHT_NAMES.includes(key)) {
+        line[key] = value
+      } else {
+        throw new UsageError(
+          `--perm: unknown right ${JSON.stringify(key)}; rights: ${RIGHT_NAMES.join(', ')}, stages`,
+        )
+      }
+    }
+    return line
+  })
 }
 
 function onOff(values: Values, name: string): boolean {

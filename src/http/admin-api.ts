@@ -20,6 +20,18 @@ import {
   appMintTokens,
   appSetInstalled,
   appShow,
+  crmAdminList,
+  crmAdminSet,
+  departmentCreate,
+  departmentDelete,
+  departmentList,
+  departmentUpdate,
+  roleCreate,
+  roleDelete,
+  roleList,
+  roleShow,
+  roleUpdate,
+  userSetDepartments,
 } from '../admin/operations.js'
 import { originOf } from './request-host.js'
 
@@ -119,6 +131,69 @@ export function registerAdminApi(fastify: FastifyInstance, app: App, token: stri
         originOf(request),
       ),
     ),
+  )
+
+  // The company structure and CRM roles (who may do what in the CRM; src/crm/permissions/).
+  route('GET', '/portals/:portalId/departments', async (request) =>
+    ok({ departments: await departmentList(store, portalIdOf(request)) }),
+  )
+  route('POST', '/portals/:portalId/departments', async (request, input) =>
+    created(await departmentCreate(store, portalIdOf(request), input.body())),
+  )
+  route('PATCH', '/portals/:portalId/departments/:departmentId', async (request, input) =>
+    ok(
+      await departmentUpdate(
+        store,
+        portalIdOf(request),
+        idParam(request, 'departmentId', 'DEPARTMENT_NOT_FOUND'),
+        input.body(),
+      ),
+    ),
+  )
+  route('DELETE', '/portals/:portalId/departments/:departmentId', async (request) => {
+    const departmentId = idParam(request, 'departmentId', 'DEPARTMENT_NOT_FOUND')
+    await departmentDelete(store, portalIdOf(request), departmentId)
+    return ok({ id: departmentId, deleted: true })
+  })
+  route('PUT', '/portals/:portalId/users/:userId/departments', async (request, input) =>
+    ok(
+      await userSetDepartments(
+        store,
+        portalIdOf(request),
+        idParam(request, 'userId', 'USER_NOT_FOUND'),
+        input.body(),
+      ),
+    ),
+  )
+  route('GET', '/portals/:portalId/roles', async (request) =>
+    ok({ roles: await roleList(store, portalIdOf(request)) }),
+  )
+  route('POST', '/portals/:portalId/roles', async (request, input) =>
+    created(await roleCreate(store, portalIdOf(request), input.body())),
+  )
+  route('GET', '/portals/:portalId/roles/:roleId', async (request) =>
+    ok(await roleShow(store, portalIdOf(request), idParam(request, 'roleId', 'ROLE_NOT_FOUND'))),
+  )
+  route('PATCH', '/portals/:portalId/roles/:roleId', async (request, input) =>
+    ok(
+      await roleUpdate(
+        store,
+        portalIdOf(request),
+        idParam(request, 'roleId', 'ROLE_NOT_FOUND'),
+        input.body(),
+      ),
+    ),
+  )
+  route('DELETE', '/portals/:portalId/roles/:roleId', async (request) => {
+    const roleId = idParam(request, 'roleId', 'ROLE_NOT_FOUND')
+    await roleDelete(store, portalIdOf(request), roleId)
+    return ok({ id: roleId, deleted: true })
+  })
+  route('GET', '/portals/:portalId/crm-admins', async (request) =>
+    ok(await crmAdminList(store, portalIdOf(request))),
+  )
+  route('PUT', '/portals/:portalId/crm-admins', async (request, input) =>
+    ok(await crmAdminSet(store, portalIdOf(request), input.body())),
   )
 
   // Anything else under /_admin/ is answered here (after the guard), not by the REST edge's catch-all.
@@ -256,7 +331,13 @@ function appIdOf(request: FastifyRequest): number {
 function idParam(
   request: FastifyRequest,
   name: string,
-  notFound: 'PORTAL_NOT_FOUND' | 'WEBHOOK_NOT_FOUND' | 'APP_NOT_FOUND',
+  notFound:
+    | 'PORTAL_NOT_FOUND'
+    | 'WEBHOOK_NOT_FOUND'
+    | 'APP_NOT_FOUND'
+    | 'DEPARTMENT_NOT_FOUND'
+    | 'ROLE_NOT_FOUND'
+    | 'USER_NOT_FOUND',
 ): number {
   const raw = (request.params as Record<string, string | undefined>)[name] ?? ''
   if (!/^\d{1,15}$/.test(raw) || Number(raw) === 0) {
@@ -264,6 +345,9 @@ function idParam(
       PORTAL_NOT_FOUND: 'a portal',
       WEBHOOK_NOT_FOUND: 'a webhook',
       APP_NOT_FOUND: 'an application',
+      DEPARTMENT_NOT_FOUND: 'a department',
+      ROLE_NOT_FOUND: 'a role',
+      USER_NOT_FOUND: 'a user',
     }
     throw new AdminError(notFound, `${JSON.stringify(raw)} is not ${noun[notFound]} id`)
   }

@@ -1,6 +1,7 @@
-import { createServer as createHttpServer } from 'node:http'
+import { createServer as createHttpServer, STATUS_CODES } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { randomUUID } from 'node:crypto'
+import type { Socket } from 'node:net'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { App } from '../app.js'
 import { handleCall, errorResponse } from '../protocol/handle-call.js'
@@ -11,6 +12,7 @@ import type { Credentials, RawCall, WireResponse } from '../protocol/raw-call.js
 import type { AdminToken } from './admin-token.js'
 import { registerAdminApi } from './admin-api.js'
 import { registerOAuthRoutes } from './oauth-routes.js'
+import { registerFileRoutes } from './file-routes.js'
 
 /** @2bad/bitrix sends whole batches in the URL (~31 KB); Node's default 16 KiB header limit answers 431. */
 const MAX_HEADER_SIZE = 1024 * 1024
@@ -33,6 +35,7 @@ export function buildHttpServer(app: App, options: EdgeOptions = {}): FastifyIns
   const fastify = Fastify({
     logger: false,
     bodyLimit: app.config.bodyLimit,
+    clientErrorHandler: answerClientError,
     serverFactory: (handler) =>
       options.tls === undefined
         ? createHttpServer({ maxHeaderSize: MAX_HEADER_SIZE }, handler)
@@ -66,6 +69,7 @@ export function buildHttpServer(app: App, options: EdgeOptions = {}): FastifyIns
 
   if (options.adminToken !== undefined) registerAdminApi(fastify, app, options.adminToken.token)
   registerOAuthRoutes(fastify, app)
+  registerFileRoutes(fastify, app)
 
   fastify.all('*', async (request, reply) => {
     // Split by hand: `new URL('//rest//…')` would read a leading `//` as a host (jssdk OAuth sends `//`).
@@ -145,6 +149,33 @@ function tokenCredentials(request: FastifyRequest, params: Record<string, unknow
     if (typeof value === 'string' && value !== '') return { kind: 'token', token: value }
   }
   return { kind: 'none' }
+}
+
+/**
+ * Requests Node's HTTP parser refuses never reach a route: raw non-ASCII bytes in the request line, broken
+ * header lines, headers over MAX_HEADER_SIZE, a request not received within Node's timeouts. Fastify's own
+ * answer is not a Bitrix error and has no `Connection: close`, so a keep-alive client put the socket back in
+ * its pool and its next request failed with "socket hang up" (test/reliability bad-clients). The socket is
+ * closed after this answer, as Node's default does.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const status =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
+  const description =
+    status === 408
+      ? 'The request was not received in time'
+      : status === 431
+        ? `Request headers are larger than the server accepts (${MAX_HEADER_SIZE} bytes)`
+        : 'The request is not valid HTTP'
+  const body = JSON.stringify({ error: 'INVALID_REQUEST', error_description: description })
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy()
 }
 
 function send(reply: FastifyReply, response: WireResponse): FastifyReply {

@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import type { Logger } from 'pino'
 import type { Scope } from '../auth/scopes.js'
 import type { Principal } from '../protocol/principal.js'
-import type { Transport } from '../protocol/raw-call.js'
+import type { Credentials, Transport } from '../protocol/raw-call.js'
 import type { RestError } from '../protocol/errors.js'
 import type { Store } from '../store/store.js'
 import type { Clock } from '../lib/clock.js'
@@ -39,6 +39,11 @@ export interface CallContext {
   readonly clock: Clock
   readonly log: Logger
   readonly transport: Transport
+  /**
+   * The credentials the request came with (webhook path or token). Only for printing URLs that must work
+   * with them, as Bitrix24 does for file links (`urlMachine`: crm/files/file-store.ts); never logged.
+   */
+  readonly credentials?: Credentials
   readonly requestId: string
   /** true while running as a `batch` sub-command */
   readonly insideBatch: boolean

@@ -54,7 +54,12 @@ export async function getDepartment(db: Db, portalId: number, id: number): Promi
 }
 
 /** The root department of a new portal (its id counter starts after it). */
-export async function seedRootDepartment(store: Store, db: Db, portalId: number, name: string): Promise<void> {
+export async function seedRootDepartment(
+  store: Store,
+  db: Db,
+  portalId: number,
+  name: string,
+): Promise<void> {
   const id = await store.nextId(db, portalId, DEPARTMENT_SEQUENCE)
   await db
     .insertInto('department')
@@ -165,7 +170,10 @@ export function childrenIndex(departments: readonly DepartmentLink[]): Map<numbe
 }
 
 /** The given departments and all departments below them. */
-export function withSubdepartments(departments: readonly DepartmentLink[], roots: readonly number[]): number[] {
+export function withSubdepartments(
+  departments: readonly DepartmentLink[],
+  roots: readonly number[],
+): number[] {
   const children = childrenIndex(departments)
   const seen = new Set<number>()
   const stack = [...roots]

@@ -5,6 +5,8 @@ import { storedInstant } from '../lib/format-date.js'
 import { createUser } from './users.js'
 import type { PortalLimits } from '../rate-limit/policy.js'
 import { seedCrmDictionaries } from '../crm/dictionaries/seed-portal.js'
+import { seedRootDepartment } from './departments.js'
+import { seedPermissions } from '../crm/permissions/role-store.js'
 
 /** Switches a portal can have; each later feature (plan restrictions, limits) adds its own key. */
 export interface PortalSettings {
@@ -21,6 +23,12 @@ export interface PortalSettings {
    * (503 QUERY_LIMIT_EXCEEDED), `operatingLimit` the per-method operating-time budget (429 OPERATION_TIME_LIMIT).
    */
   limits?: PortalLimits
+  /**
+   * The CRM setting "check required custom fields" for REST calls (research/server-behaviour.md §1.A item 8):
+   * `false` lets crm.item.add/update and the legacy methods save items with MANDATORY custom fields left
+   * empty. On unless set.
+   */
+  checkRequiredUserFields?: boolean
 }
 
 export interface Portal {
@@ -74,6 +82,9 @@ export async function createPortal(store: Store, input: NewPortal, nowMs: number
       nowMs,
     )
     await seedCrmDictionaries(store, tx, portal.id, nowMs)
+    // The company's root department (the admin is in it) and the CRM role "Full access" for all employees.
+    await seedRootDepartment(store, tx, portal.id, portal.name)
+    await seedPermissions(store, tx, portal.id)
     return portal
   })
 }

@@ -80,7 +80,7 @@ async function execute(
   method: MethodDefinition,
   rawParams: Record<string, unknown>,
   principal: Principal,
-  call: Pick<RawCall, 'requestId' | 'transport' | 'receivedAtMs'>,
+  call: Pick<RawCall, 'requestId' | 'transport' | 'receivedAtMs'> & Partial<Pick<RawCall, 'credentials'>>,
   insideBatch: boolean,
 ): Promise<SubCallOutcome> {
   const startMs = insideBatch ? services.clock.now() : call.receivedAtMs
@@ -97,7 +97,14 @@ async function execute(
     if (!parsed.success) {
       throw method.invalidParams?.(parsed.error.issues) ?? defaultInvalidParams(parsed.error)
     }
-    const ctx = callContext(services, principal, call.transport, call.requestId, insideBatch)
+    const ctx = callContext(
+      services,
+      principal,
+      call.transport,
+      call.requestId,
+      insideBatch,
+      call.credentials,
+    )
     const { value, processingStartMs, processingEndMs, usage } = await runHandler(
       services,
       method,
@@ -149,6 +156,7 @@ function callContext(
   transport: Transport,
   requestId: string,
   insideBatch: boolean,
+  credentials: RawCall['credentials'] | undefined,
 ): CallContext {
   return {
     principal,
@@ -156,6 +164,7 @@ function callContext(
     clock: services.clock,
     log: services.log,
     transport,
+    ...(credentials === undefined ? {} : { credentials }),
     requestId,
     insideBatch,
     registry: services.registry,
@@ -165,7 +174,14 @@ function callContext(
       if (method.batchable === false) {
         return { ok: false, error: RestError.system('ERROR_BATCH_METHOD_NOT_ALLOWED') }
       }
-      return execute(services, method, params, principal, { requestId, transport, receivedAtMs: 0 }, true)
+      return execute(
+        services,
+        method,
+        params,
+        principal,
+        { requestId, transport, receivedAtMs: 0, ...(credentials === undefined ? {} : { credentials }) },
+        true,
+      )
     },
   }
 }

@@ -42,8 +42,11 @@ export interface FieldFilterContext {
   negated: boolean
   /** The coerced value (see {@link FilterCompare.value}). */
   value: unknown
-  /** Builds the positive condition against any column reference, e.g. `"fm"."value"`. */
-  condition(column: string): RawBuilder<SqlBool>
+  /**
+   * Builds the positive condition against any column reference, e.g. `"fm"."value"`, or against an SQL
+   * expression built by our code (a custom field's JSON value: crm/user-fields/user-field-list.ts).
+   */
+  condition(column: string | RawBuilder<unknown>): RawBuilder<SqlBool>
 }
 
 export interface ListField {
@@ -882,12 +885,12 @@ function andSql(parts: ReadonlyArray<RawBuilder<SqlBool>>): RawBuilder<SqlBool> 
 }
 
 function positiveSql(
-  column: string,
+  column: string | RawBuilder<unknown>,
   type: ListFieldType,
   op: PositiveFilterOp,
   value: unknown,
 ): RawBuilder<SqlBool> {
-  const ref = sql.ref(column)
+  const ref = typeof column === 'string' ? sql.ref(column) : column
   switch (op) {
     case 'eq':
       return value === null ? isEmptySql(ref, type) : sql<SqlBool>`${ref} = ${value}`
@@ -933,7 +936,7 @@ function compareSql(node: FilterCompare, fields: ListFieldMap): RawBuilder<SqlBo
   if (!field) return FALSE_SQL
   const negatedOf = NEGATIONS[node.op]
   const positiveOp: PositiveFilterOp = negatedOf ?? (node.op as PositiveFilterOp)
-  const condition = (column: string): RawBuilder<SqlBool> =>
+  const condition = (column: string | RawBuilder<unknown>): RawBuilder<SqlBool> =>
     positiveSql(column, field.type, positiveOp, node.value)
   if (field.filter) {
     const custom = field.filter({

@@ -231,6 +231,24 @@ export interface CrmItemTable {
   webform_id: number | null
   xml_id: string | null
   uf: string
+  // Deprecated address fields of the legacy methods (migrations/0005-legacy.ts).
+  address: string | null
+  address_2: string | null
+  address_city: string | null
+  address_postal_code: string | null
+  address_region: string | null
+  address_province: string | null
+  address_country: string | null
+  address_country_code: string | null
+  address_loc_addr_id: number | null
+  reg_address_2: string | null
+  reg_address_city: string | null
+  reg_address_postal_code: string | null
+  reg_address_region: string | null
+  reg_address_province: string | null
+  reg_address_country: string | null
+  reg_address_country_code: string | null
+  reg_address_loc_addr_id: number | null
 }
 
 export interface CrmItemObserverTable {

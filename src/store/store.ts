@@ -16,6 +16,7 @@ import * as m0001 from './migrations/0001-foundation.js'
 import * as m0002 from './migrations/0002-crm.js'
 import * as m0003 from './migrations/0003-oauth.js'
 import * as m0004 from './migrations/0004-limits.js'
+import * as m0005 from './migrations/0005-legacy.js'
 import * as m0006 from './migrations/0006-history.js'
 import * as m0007 from './migrations/0007-userfields.js'
 import * as m0008 from './migrations/0008-permissions.js'
@@ -45,6 +46,7 @@ const MIGRATIONS: Readonly<Record<string, { up(db: Kysely<unknown>, dialect: Dia
   '0002-crm': m0002,
   '0003-oauth': m0003,
   '0004-limits': m0004,
+  '0005-legacy': m0005,
   '0006-history': m0006,
   '0007-userfields': m0007,
   '0008-permissions': m0008,
@@ -95,7 +97,34 @@ function openSqlite(file: string): { db: Kysely<Database>; dialect: Dialect } {
   database.function('lower', { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? value.toLowerCase() : value,
   )
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' }
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
+    dialect: 'sqlite',
+  }
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement anew, which costs more than running most of them; the SQL
+ * text of our queries repeats (only bound values change), so prepared statements are kept by text.
+ */
+function withStatementCache(database: BetterSqlite3.Database, limit = 1000): BetterSqlite3.Database {
+  const statements = new Map<string, BetterSqlite3.Statement>()
+  const prepare = (source: string): BetterSqlite3.Statement => {
+    let statement = statements.get(source)
+    if (statement === undefined) {
+      statement = database.prepare(source)
+      if (statements.size >= limit) statements.delete(statements.keys().next().value as string)
+      statements.set(source, statement)
+    }
+    return statement
+  }
+  return new Proxy(database, {
+    get(target, property, receiver) {
+      if (property === 'prepare') return prepare
+      const value: unknown = Reflect.get(target, property, receiver)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
 }
 
 function sqliteSynchronous(): 'NORMAL' | 'FULL' {

@@ -89,7 +89,11 @@ export async function createDataPlace(kind: StoreKind): Promise<DataPlace> {
 }
 
 /** A database of its own on the B24_TEST_DATABASE_URL server; `drop` ends leftover sessions too. */
-export async function createPostgresDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function createPostgresDatabase(): Promise<{
+  url: string
+  name: string
+  drop(): Promise<void>
+}> {
   if (POSTGRES_URL === undefined) throw new Error('B24_TEST_DATABASE_URL is not set')
   const name = `b24rel_${randomBytes(6).toString('hex')}`
   await adminQuery(`create database ${name}`)
@@ -123,10 +127,13 @@ export async function queryPlace<T extends Record<string, unknown>>(
     const client = new pg.Client({ connectionString: place.databaseUrl })
     await client.connect()
     try {
-      const placeholders = text.replace(/\?/g, (() => {
-        let n = 0
-        return () => `$${(n += 1)}`
-      })())
+      const placeholders = text.replace(
+        /\?/g,
+        (() => {
+          let n = 0
+          return () => `$${(n += 1)}`
+        })(),
+      )
       return (await client.query(placeholders, [...values])).rows as T[]
     } finally {
       await client.end()
@@ -134,7 +141,12 @@ export async function queryPlace<T extends Record<string, unknown>>(
   }
   const database = new BetterSqlite3(place.sqliteFile, { fileMustExist: true })
   try {
-    return database.prepare(text).all(...values) as T[]
+    const statement = database.prepare(text)
+    if (!statement.reader) {
+      statement.run(...values)
+      return []
+    }
+    return statement.all(...values) as T[]
   } finally {
     database.close()
   }
@@ -188,6 +200,12 @@ export function assertBuilt(): void {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first`)
 }
 
+/** Server processes still running: killed when this process exits, so a crashed test leaves none behind. */
+const liveChildren = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL')
+})
+
 /** Starts `node dist/main.js` on the place (B24_PORT=0: the port is read from the start-up banner). */
 export async function startServer(options: StartOptions): Promise<ServerProcess> {
   assertBuilt()
@@ -205,6 +223,8 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     ...options.env,
   }
   const child = spawn(process.execPath, [MAIN_JS], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  liveChildren.add(child)
+  child.once('exit', () => liveChildren.delete(child))
   let out = ''
   // Bounded: a server that logs a lot must not grow the test's memory without limit.
   const append = (chunk: Buffer): void => {
@@ -340,9 +360,13 @@ export function utf8Target(path: string): string {
  * One HTTP request. Resolves with any status; rejects on a network error (refused, reset — a killed server)
  * or after `timeoutMs` without an answer.
  */
-export function httpRequest(server: { port: number; agent: http.Agent }, spec: RawRequest): Promise<HttpAnswer> {
+export function httpRequest(
+  server: { port: number; agent: http.Agent },
+  spec: RawRequest,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const body = spec.body === undefined ? undefined : Buffer.isBuffer(spec.body) ? spec.body : Buffer.from(spec.body)
+    const body =
+      spec.body === undefined ? undefined : Buffer.isBuffer(spec.body) ? spec.body : Buffer.from(spec.body)
     const request = http.request({
       host: '127.0.0.1',
       port: server.port,
@@ -352,7 +376,11 @@ export function httpRequest(server: { port: number; agent: http.Agent }, spec: R
       headers: { ...spec.headers, ...(body === undefined ? {} : { 'content-length': String(body.length) }) },
     })
     const timer = setTimeout(() => {
-      request.destroy(new Error(`no answer within ${spec.timeoutMs ?? 30_000} ms: ${spec.method} ${spec.target.slice(0, 200)}`))
+      request.destroy(
+        new Error(
+          `no answer within ${spec.timeoutMs ?? 30_000} ms: ${spec.method} ${spec.target.slice(0, 200)}`,
+        ),
+      )
     }, spec.timeoutMs ?? 30_000)
     request.on('response', (response) => {
       const chunks: Buffer[] = []

@@ -713,6 +713,27 @@ export async function deleteType(db: Db, portalId: number, record: SmartProcessT
     await deleteFunnel(db, portalId, entityTypeId, category.id)
   }
   await db.deleteFrom('crm_type').where('portal_id', '=', portalId).where('id', '=', id).execute()
+  // The type's custom fields (`CRM_{id}`, migrations/0007-userfields.ts) go with it, their list values too.
+  const fieldIds = (
+    await db
+      .selectFrom('crm_userfield')
+      .select('id')
+      .where('portal_id', '=', portalId)
+      .where('entity_id', '=', `CRM_${id}`)
+      .execute()
+  ).map((r) => r.id)
+  if (fieldIds.length > 0) {
+    await db
+      .deleteFrom('crm_userfield_enum')
+      .where('portal_id', '=', portalId)
+      .where('field_id', 'in', fieldIds)
+      .execute()
+    await db
+      .deleteFrom('crm_userfield')
+      .where('portal_id', '=', portalId)
+      .where('id', 'in', fieldIds)
+      .execute()
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   utmFields,
   type FieldDescriptor,
 } from './field.js'
+import { ADDRESS_COLUMN, legacyAddressFields } from './legacy-address.js'
 
 const firstStatus = { kind: 'firstStatus' } as const
 
@@ -33,9 +34,12 @@ const fields: FieldDescriptor[] = [
   common.opened({ legacy: true, required: false }),
   common.title({ legacy: true, required: true }),
   field('logo', 'file', 'Logo', { legacy: true }),
-  disabledField('address', 'text', 'Address'),
+  // Deprecated and disabled in crm.item.*; stored for the legacy methods' address fields (legacy-address.ts).
+  disabledField('address', 'text', 'Address', { legacy: true, storage: ADDRESS_COLUMN }),
+  ...legacyAddressFields(),
   // Deprecated and absent from the seed's writable company table.
   readOnlyField('addressLegal', 'text', 'Legal Address', { legacy: true }),
+  ...legacyAddressFields('regAddress'),
   field('bankingDetails', 'string', 'Banking Details', { legacy: true }),
   common.comments({ legacy: true }),
   field('typeId', 'crm_status', 'Company Type', {

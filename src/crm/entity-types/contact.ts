@@ -20,6 +20,7 @@ import {
   utmFields,
   type FieldDescriptor,
 } from './field.js'
+import { ADDRESS_COLUMN, legacyAddressFields } from './legacy-address.js'
 
 const fields: FieldDescriptor[] = [
   common.id({ legacy: true }),
@@ -44,7 +45,9 @@ const fields: FieldDescriptor[] = [
   // crm.item.update does not accept photo uploads (how-to-make-contact-edit-card.md); crm.contact.update does.
   field('photo', 'file', 'Photo', { legacy: true }),
   field('post', 'string', 'Position', { legacy: true }),
-  disabledField('address', 'text', 'Address'),
+  // Deprecated and disabled in crm.item.*; stored for the legacy methods' address fields (legacy-address.ts).
+  disabledField('address', 'text', 'Address', { legacy: true, storage: ADDRESS_COLUMN }),
+  ...legacyAddressFields(),
   common.comments({ legacy: true }),
   common.leadId({ legacy: true }),
   field('export', 'boolean', 'Participates in Contact Export', {

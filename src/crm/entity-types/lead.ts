@@ -17,6 +17,7 @@ import {
   utmFields,
   type FieldDescriptor,
 } from './field.js'
+import { ADDRESS_COLUMN, legacyAddressFields } from './legacy-address.js'
 
 const fields: FieldDescriptor[] = [
   common.id({ legacy: true }),
@@ -47,7 +48,9 @@ const fields: FieldDescriptor[] = [
   disabledField('shortName', 'string', 'Short name'),
   field('companyTitle', 'string', 'Company Name', { legacy: true }),
   field('post', 'string', 'Position', { legacy: true }),
-  disabledField('address', 'text', 'Address'),
+  // Deprecated and disabled in crm.item.*; stored for the legacy methods' address fields (legacy-address.ts).
+  disabledField('address', 'text', 'Address', { legacy: true, storage: ADDRESS_COLUMN }),
+  ...legacyAddressFields(),
   common.comments({ legacy: true, title: 'Comments' }),
   common.webformId(),
   common.originatorId({ legacy: true }),

@@ -38,8 +38,18 @@ export interface RelationDescriptor {
 }
 
 export const RELATIONS: Readonly<Record<RelationKind, RelationDescriptor>> = {
-  leadContact: { kind: 'leadContact', ownerEntityTypeId: 1, boundEntityTypeId: CONTACT, boundKey: 'CONTACT_ID' },
-  dealContact: { kind: 'dealContact', ownerEntityTypeId: 2, boundEntityTypeId: CONTACT, boundKey: 'CONTACT_ID' },
+  leadContact: {
+    kind: 'leadContact',
+    ownerEntityTypeId: 1,
+    boundEntityTypeId: CONTACT,
+    boundKey: 'CONTACT_ID',
+  },
+  dealContact: {
+    kind: 'dealContact',
+    ownerEntityTypeId: 2,
+    boundEntityTypeId: CONTACT,
+    boundKey: 'CONTACT_ID',
+  },
   contactCompany: {
     kind: 'contactCompany',
     ownerEntityTypeId: CONTACT,
@@ -81,7 +91,11 @@ export async function readBindingRows(
       .where('entity_type_id', '=', RELATIONS[kind].ownerEntityTypeId)
       .where('item_id', '=', ownerId)
       .execute()
-    rows = found.map((r) => ({ id: r.contact_id, sort: Number(r.sort), isPrimary: Number(r.is_primary) === 1 }))
+    rows = found.map((r) => ({
+      id: r.contact_id,
+      sort: Number(r.sort),
+      isPrimary: Number(r.is_primary) === 1,
+    }))
   } else if (kind === 'contactCompany') {
     const found = await db
       .selectFrom('crm_contact_company')
@@ -89,7 +103,11 @@ export async function readBindingRows(
       .where('portal_id', '=', portalId)
       .where('contact_id', '=', ownerId)
       .execute()
-    rows = found.map((r) => ({ id: r.company_id, sort: Number(r.sort), isPrimary: Number(r.is_primary) === 1 }))
+    rows = found.map((r) => ({
+      id: r.company_id,
+      sort: Number(r.sort),
+      isPrimary: Number(r.is_primary) === 1,
+    }))
   } else {
     const found = await db
       .selectFrom('crm_contact_company')
@@ -166,7 +184,9 @@ export async function writeBindingRows(
   const currentIds = new Set(current.map((r) => r.id))
   const removed = current.filter((r) => !nextIds.has(r.id)).map((r) => r.id)
   for (const otherId of removed) {
-    const pair = ownerIsContact ? { contactId: ownerId, companyId: otherId } : { contactId: otherId, companyId: ownerId }
+    const pair = ownerIsContact
+      ? { contactId: ownerId, companyId: otherId }
+      : { contactId: otherId, companyId: ownerId }
     const row = await db
       .selectFrom('crm_contact_company')
       .select(['is_primary', 'company_is_primary'])
@@ -181,20 +201,24 @@ export async function writeBindingRows(
       .where('company_id', '=', pair.companyId)
       .execute()
     // The other owner lost this row: if it was its primary one, its first remaining row becomes primary.
-    if (ownerIsContact && Number(row?.company_is_primary) === 1) await ensureCompanyPrimary(db, portalId, otherId)
+    if (ownerIsContact && Number(row?.company_is_primary) === 1)
+      await ensureCompanyPrimary(db, portalId, otherId)
     if (!ownerIsContact && Number(row?.is_primary) === 1) await ensureContactPrimary(db, portalId, otherId)
   }
   for (const r of next) {
     if (currentIds.has(r.id)) {
-      const pair = ownerIsContact ? { contactId: ownerId, companyId: r.id } : { contactId: r.id, companyId: ownerId }
+      const pair = ownerIsContact
+        ? { contactId: ownerId, companyId: r.id }
+        : { contactId: r.id, companyId: ownerId }
       const update = db
         .updateTable('crm_contact_company')
         .where('portal_id', '=', portalId)
         .where('contact_id', '=', pair.contactId)
         .where('company_id', '=', pair.companyId)
-      await (ownerIsContact
-        ? update.set({ sort: r.sort, is_primary: r.isPrimary ? 1 : 0 })
-        : update.set({ company_sort: r.sort, company_is_primary: r.isPrimary ? 1 : 0 })
+      await (
+        ownerIsContact
+          ? update.set({ sort: r.sort, is_primary: r.isPrimary ? 1 : 0 })
+          : update.set({ company_sort: r.sort, company_is_primary: r.isPrimary ? 1 : 0 })
       ).execute()
       continue
     }
@@ -286,7 +310,12 @@ async function ensureCompanyPrimary(db: Db, portalId: number, companyId: number)
 }
 
 /** Sets a company's side to `rows` (ids already bound; sorts and primary as given). */
-async function writeCompanySide(db: Db, portalId: number, companyId: number, rows: readonly BindingRow[]): Promise<void> {
+async function writeCompanySide(
+  db: Db,
+  portalId: number,
+  companyId: number,
+  rows: readonly BindingRow[],
+): Promise<void> {
   for (const r of rows) {
     await db
       .updateTable('crm_contact_company')
@@ -320,7 +349,10 @@ export async function normaliseCompanySide(
     if (before !== undefined && sameIds(order, idsOf(before.values['contactIds']))) return
     const current = await readBindingRows(db, portalId, 'companyContact', after.id)
     const currentIds = current.map((r) => r.id)
-    const ids = [...order.filter((id) => currentIds.includes(id)), ...currentIds.filter((id) => !order.includes(id))]
+    const ids = [
+      ...order.filter((id) => currentIds.includes(id)),
+      ...currentIds.filter((id) => !order.includes(id)),
+    ]
     const stored = await storedPrimary(db, portalId, after.id)
     const settled = stored !== undefined && !current.some((r) => r.sort === 0) && sameIds(currentIds, ids)
     if (settled) return

@@ -63,11 +63,18 @@ const CLIENT_FIELDS: ReadonlySet<string> = new Set(['companyId', 'contactId', 'c
  * Reserves `count` consecutive values of a per-portal sequence (the `id_counter` row Store.nextId uses, bumped
  * by `count` in one upsert: safe under concurrent writers on both stores) and returns the first.
  */
-export async function reserveSequence(db: Db, portalId: number, name: string, count: number): Promise<number> {
+export async function reserveSequence(
+  db: Db,
+  portalId: number,
+  name: string,
+  count: number,
+): Promise<number> {
   const row = await db
     .insertInto('id_counter')
     .values({ portal_id: portalId, name, value: count })
-    .onConflict((oc) => oc.columns(['portal_id', 'name']).doUpdateSet({ value: sql`id_counter.value + ${count}` }))
+    .onConflict((oc) =>
+      oc.columns(['portal_id', 'name']).doUpdateSet({ value: sql`id_counter.value + ${count}` }),
+    )
     .returning('value')
     .executeTakeFirstOrThrow()
   return Number(row.value) - count + 1
@@ -151,7 +158,13 @@ export async function recordAdd(
 ): Promise<void> {
   const entries: NewEntry[] = []
   if (options.history) {
-    entries.push({ channel: 'history', event: 'add', field: null, oldValue: undefined, newValue: itemSnapshot(item) })
+    entries.push({
+      channel: 'history',
+      event: 'add',
+      field: null,
+      oldValue: undefined,
+      newValue: itemSnapshot(item),
+    })
   }
   if (options.livefeed) {
     entries.push({

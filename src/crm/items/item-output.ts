@@ -14,7 +14,8 @@
  *   other unset values print as stored (null);
  * - `fm` is an array of `{id, valueType, value, typeId}`; the flat aliases (`phoneWork`, `email`, …) are the
  *   first value of their kind, `""` when there is none (crm-item-get.md sample);
- * - files print `{id, url, urlMachine}` (object-fields.md; how-to-make-contact-edit-card.md).
+ * - custom file fields print `{id, url, urlMachine}` (object-fields.md); the system photo / logo the bare id
+ *   (how-to-make-contact-edit-card.md).
  */
 import type { EntityTypeDescriptor } from '../entity-types/entity-type.js'
 import type { FieldDescriptor } from '../entity-types/field.js'
@@ -169,8 +170,13 @@ function scalarToWire(
       return dateToWire(value, options.timeZoneOffsetMinutes)
     case 'datetime':
       return dateTimeToWire(value, options.timeZoneOffsetMinutes)
-    case 'file':
-      return fileToWire(value, fieldName, item, options)
+    case 'file': {
+      // The system file fields (contact photo, company logo) print the bare file id: "crm.item.get then
+      // returns the photo as a number, such as 36933" (how-to-make-contact-edit-card.md). Custom file fields
+      // print `{id, url, urlMachine}` (userFieldToWire).
+      const id = Number(value)
+      return Number.isSafeInteger(id) && id > 0 ? id : null
+    }
     default:
       return value
   }

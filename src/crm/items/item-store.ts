@@ -22,6 +22,10 @@ import type { CrmItemTable, Db } from '../../store/schema.js'
 import type { Store } from '../../store/store.js'
 import type { FieldFilterContext, ListField, ListFieldMap, ListFieldType } from '../../store/list-query.js'
 import type { Item, Multifield } from './item.js'
+import type { Dialect } from '../../store/store.js'
+import type { UserFieldDefinition } from '../user-fields/user-field.js'
+import { userFieldListFields, userFieldSortSelections } from '../user-fields/user-field-list.js'
+import { deleteItemFiles } from '../files/file-store.js'
 
 const CONTACT = 3
 const COMPANY = 4
@@ -408,7 +412,8 @@ export async function itemsFromRows(
       if (ccPrimary !== undefined) item.values[ccPrimary] = 0
     }
     if (parts.contactCompanies !== false) {
-      // A contact lists its companies (sort order, primary = `companyId`); a company lists its contacts.
+      // A contact lists its companies (sort order, primary = `companyId`); a company lists its contacts in
+      // its own order (`company_sort`, binding-store.ts).
       const side = etid === COMPANY ? 'company' : 'contact'
       for (const chunk of chunks(ids, 500)) {
         const base = db
@@ -426,6 +431,7 @@ export async function itemsFromRows(
             : await base
                 .where('company_id', 'in', chunk)
                 .orderBy('company_id')
+                .orderBy('company_sort')
                 .orderBy('contact_id')
                 .execute()
         for (const r of found) {
@@ -953,6 +959,8 @@ export async function deleteItem(
     .where('id', '=', id)
     .executeTakeFirst()
   if (Number(deleted.numDeletedRows) === 0) return false
+  // The files uploaded into its custom fields (and photo / logo) go with it (migrations/0007-userfields.ts).
+  await deleteItemFiles(db, portalId, etid, id)
   await db
     .deleteFrom('crm_item_observer')
     .where('portal_id', '=', portalId)
@@ -1075,6 +1083,10 @@ export function parentSortAlias(parentEntityTypeId: number): string {
 export interface ItemListOptions {
   /** Parent relations of the type: `parentId{N}` filters and sorts (universal/index.md "Parent Relationships"). */
   readonly parentEntityTypeIds?: readonly number[]
+  /** The type's custom fields: filtered and sorted on their JSON values (user-fields/user-field-list.ts). */
+  readonly userFields?: readonly UserFieldDefinition[]
+  /** The store's dialect: the JSON functions differ. Default sqlite. */
+  readonly dialect?: Dialect
 }
 
 /**
@@ -1083,8 +1095,9 @@ export interface ItemListOptions {
  * - every field stored in a row column (not disabled ones, not the multifield aliases);
  * - `OBSERVERS`, `CONTACT_IDS` / `COMPANY_IDS` and the single bindings `CONTACT_ID` / contact `COMPANY_ID`
  *   through sub-queries on their side tables (filter only);
- * - `PARENT_ID_{N}` for the given parent relations (filter and order).
- * Not filterable: `fm` and the multifield aliases, `storageElementIds`, custom fields (not stored yet).
+ * - `PARENT_ID_{N}` for the given parent relations (filter and order);
+ * - custom fields (`UF_CRM_…`) on their JSON values when `options.userFields` is given (user-field-list.ts).
+ * Not filterable: `fm` and the multifield aliases, `storageElementIds`.
  * Every filter hook binds the client's values; SQL text only ever comes from this declaration.
  */
 export function itemListFieldMap(type: EntityTypeDescriptor, options: ItemListOptions = {}): ListFieldMap {
@@ -1161,6 +1174,11 @@ export function itemListFieldMap(type: EntityTypeDescriptor, options: ItemListOp
       filter: sideTableFilter('crm_relation', link, 'parent_id'),
     })
   }
+  if (options.userFields !== undefined) {
+    for (const [name, field] of userFieldListFields(options.dialect ?? 'sqlite', options.userFields)) {
+      map.set(name, field)
+    }
+  }
   return map
 }
 
@@ -1187,6 +1205,12 @@ export function itemListBaseQuery(
         parentSortAlias(parentType),
       ),
     )
+  }
+  for (const { alias, value } of userFieldSortSelections(
+    options.dialect ?? 'sqlite',
+    options.userFields ?? [],
+  )) {
+    query = query.select(value.as(alias))
   }
   return query
 }

@@ -137,7 +137,9 @@ export async function deleteStageHistory(
 // ---------------------------------------------------------------------------------------------------------
 
 /** The fields of a record, in the order of the page's sample response, with the column and wire type. */
-function stageHistoryFields(entityTypeId: number): { name: string; column: string; kind: 'int' | 'text' | 'time' }[] {
+function stageHistoryFields(
+  entityTypeId: number,
+): { name: string; column: string; kind: 'int' | 'text' | 'time' }[] {
   const head = [
     { name: 'ID', column: 'id', kind: 'int' as const },
     { name: 'TYPE_ID', column: 'type_id', kind: 'int' as const },
@@ -166,7 +168,12 @@ export function stageHistoryListFieldMap(entityTypeId: number): ListFieldMap {
       f.name,
       {
         column: `crm_stage_history.${f.column}`,
-        type: f.kind === 'int' ? ('integer' as const) : f.kind === 'time' ? ('datetime' as const) : ('string' as const),
+        type:
+          f.kind === 'int'
+            ? ('integer' as const)
+            : f.kind === 'time'
+              ? ('datetime' as const)
+              : ('string' as const),
       },
     ]),
   )

@@ -155,7 +155,12 @@ export async function createRole(store: Store, db: Db, portalId: number, input: 
   const id = await store.nextId(db, portalId, ROLE_SEQUENCE)
   await db
     .insertInto('crm_role')
-    .values({ portal_id: portalId, id, name: input.name, allow_settings: input.allowSettings === true ? 1 : 0 })
+    .values({
+      portal_id: portalId,
+      id,
+      name: input.name,
+      allow_settings: input.allowSettings === true ? 1 : 0,
+    })
     .execute()
   await writePermissions(db, portalId, id, input.permissions ?? [])
   await writeAssignments(db, portalId, id, input.assignedTo ?? [])
@@ -362,7 +367,8 @@ function permissionLines(rows: readonly PermissionRow[]): RolePermission[] {
 
 /** AU first, then users, departments, departments with subdepartments, each by id. */
 export function sortCodes(codes: readonly string[]): string[] {
-  const rank = (code: string) => (code === 'AU' ? 0 : code.startsWith('U') ? 1 : code.startsWith('DR') ? 3 : 2)
+  const rank = (code: string) =>
+    code === 'AU' ? 0 : code.startsWith('U') ? 1 : code.startsWith('DR') ? 3 : 2
   const id = (code: string) => Number(code.replace(/^\D+/, '') || 0)
   return [...new Set(codes)].sort((a, b) => rank(a) - rank(b) || id(a) - id(b))
 }

@@ -35,7 +35,13 @@ import {
   type Level,
   type PermissionAction,
 } from './levels.js'
-import { listCrmAdmins, loadRoleRows, roleIdsForCodes, type PermissionRow, type RoleRow } from './role-store.js'
+import {
+  listCrmAdmins,
+  loadRoleRows,
+  roleIdsForCodes,
+  type PermissionRow,
+  type RoleRow,
+} from './role-store.js'
 
 /** What the checks need to know about an entity type. */
 export interface PermissionEntityType {
@@ -154,7 +160,11 @@ export class UserPermissions {
    * The stage-move right (crm-item-update.md "Insufficient permissions to change the stage"): whether an
    * item of the funnel may be moved to `stageId`.
    */
-  mayMoveToStage(type: PermissionEntityType, categoryId: number | null | undefined, stageId: string): boolean {
+  mayMoveToStage(
+    type: PermissionEntityType,
+    categoryId: number | null | undefined,
+    stageId: string,
+  ): boolean {
     if (this.isAdmin) return true
     const category = type.hasCategories ? (categoryId ?? 0) : 0
     for (const role of this.roles) {
@@ -251,7 +261,9 @@ export async function loadUserPermissions(db: Db, portal: Portal, user: User): P
   const subdepartments = withSubdepartments(tree, departments)
   const departmentUsers = new Set<number>()
   const subdepartmentUsers = new Set<number>()
-  if (subdepartments.length > 0 && roles.length > 0) {
+  // Only the department levels need the members of the user's departments.
+  const departmentLevels = roles.some((role) => role.rows.some((row) => ['D', 'F', 'O'].includes(row.attr)))
+  if (subdepartments.length > 0 && departmentLevels) {
     const members = await db
       .selectFrom('user_department')
       .select(['user_id', 'department_id'])

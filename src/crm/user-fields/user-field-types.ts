@@ -314,7 +314,10 @@ export const CRM_BINDING_KEY = /^(LEAD|CONTACT|COMPANY|DEAL|QUOTE|ORDER|SMART_IN
  * type of the default they replace where that is a number (`"3"` → 3 for ROWS). For `crm` fields, any given
  * binding key switches the lead default off unless LEAD itself is given.
  */
-export function settingsForNewField(type: UserTypeSpec, given: Record<string, unknown>): Record<string, unknown> {
+export function settingsForNewField(
+  type: UserTypeSpec,
+  given: Record<string, unknown>,
+): Record<string, unknown> {
   const settings = type.defaultSettings()
   if (type.id === 'crm' && Object.keys(given).some((k) => CRM_BINDING_KEY.test(k))) settings['LEAD'] = 'N'
   return mergeSettings(type, settings, given)
@@ -347,7 +350,10 @@ function normaliseSetting(type: UserTypeSpec, key: string, value: unknown, previ
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       const v = value as Record<string, unknown>
       const kind = String(v['TYPE'] ?? 'NONE').toUpperCase()
-      return { TYPE: ['NONE', 'NOW', 'FIXED'].includes(kind) ? kind : 'NONE', VALUE: String(v['VALUE'] ?? '') }
+      return {
+        TYPE: ['NONE', 'NOW', 'FIXED'].includes(kind) ? kind : 'NONE',
+        VALUE: String(v['VALUE'] ?? ''),
+      }
     }
     return previous
   }

@@ -11,6 +11,8 @@
  */
 import type { Principal } from '../../protocol/principal.js'
 import { RestError } from '../../protocol/errors.js'
+import type { Db } from '../../store/schema.js'
+import { permissionsOf } from '../../crm/permissions/index.js'
 
 /**
  * Intranet users are employees; extranet and e-mail users have no CRM. Bitrix checks this only for
@@ -21,11 +23,13 @@ export function isIntranetUser(principal: Principal): boolean {
 }
 
 /**
- * CRM administrators ("administrative access to the CRM section", "Allow to modify settings"). Until CRM
- * roles exist, these are the portal administrators.
+ * Writing CRM settings — "administrative access to the CRM section" (funnels, smart processes), "Allow to
+ * modify settings" (statuses, custom fields): portal administrators, CRM administrators and users one of
+ * whose roles allows modifying settings (src/crm/permissions/). Bitrix24 checks both with the same
+ * permission (CONFIG WRITE).
  */
-export function isCrmAdmin(principal: Principal): boolean {
-  return principal.user.isAdmin
+export async function canChangeCrmSettings(db: Db, principal: Principal): Promise<boolean> {
+  return (await permissionsOf(db, principal)).canChangeSettings
 }
 
 /** The controllers' intranet prefilter: 403 `allowed_only_intranet_user` with the wording of the family's pages. */

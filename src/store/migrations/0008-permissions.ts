@@ -90,7 +90,9 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     )
     await sql`insert into crm_role (portal_id, id, name, allow_settings)
       values (${portal.id}, 1, 'Full access', 0)`.execute(db)
-    await sql`insert into id_counter (portal_id, name, value) values (${portal.id}, 'crm_role', 1)`.execute(db)
+    await sql`insert into id_counter (portal_id, name, value) values (${portal.id}, 'crm_role', 1)`.execute(
+      db,
+    )
     await sql`insert into crm_role_relation (portal_id, role_id, access_code)
       values (${portal.id}, 1, 'AU')`.execute(db)
     for (const permType of ['READ', 'ADD', 'WRITE', 'DELETE', 'EXPORT', 'IMPORT']) {

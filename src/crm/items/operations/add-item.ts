@@ -11,7 +11,7 @@
  *  3. validation (CRM_FIELD_ERROR_VALUE_NOT_VALID);
  *  4. defaults (crm-item-add.md "Default —" of every field), system stamps, stage side effects;
  *  5. required fields (CRM_FIELD_ERROR_REQUIRED);
- *  6. insert, then the after-save step (outbox) in the same transaction.
+ *  6. insert, then the after-save step (stage and event history, outbox) in the same transaction.
  */
 import type { EntityTypeDescriptor } from '../../entity-types/entity-type.js'
 import { defaultItemTitle } from '../../entity-types/entity-type.js'
@@ -36,6 +36,12 @@ import {
 } from './item-pipeline.js'
 import type { FieldPatch } from './read-fields.js'
 import { readFields } from './read-fields.js'
+import { userFieldsOfType } from '../../user-fields/user-field-store.js'
+import {
+  applyUserFieldDefaults,
+  applyUserFieldWrites,
+  checkRequiredUserFields,
+} from '../../user-fields/user-field-apply.js'
 import type { ItemWriteInput, ItemWriteResult } from './update-item.js'
 
 /**
@@ -51,10 +57,13 @@ const STORAGE_TYPE_DISK = 3
 export async function addItem(input: ItemWriteInput): Promise<ItemWriteResult> {
   const { store, portal, user, type } = input
   await assertMayWrite({ db: store.db, portal, user }, type, 'add')
+  const userFields = input.userFields ?? (await userFieldsOfType(store.db, portal.id, type))
   const { patch, ignored } = readFields(type, input.fields, {
     operation: 'add',
     useOriginalUfNames: input.useOriginalUfNames,
     timeZoneOffsetMinutes: portal.timeZoneOffset,
+    userFields,
+    ...(input.dialect === undefined ? {} : { dialect: input.dialect }),
   })
   assertNotRestricted(portal, type, 'add')
 
@@ -74,11 +83,14 @@ export async function addItem(input: ItemWriteInput): Promise<ItemWriteResult> {
     // The funnel is settled now: the add right must cover it.
     await assertMayWrite(ctx, type, 'add', after)
     await validateValues(ctx, type, blank, after)
+    await applyUserFieldWrites(ctx, type, userFields, blank, after, patch)
     await applyDefaults(ctx, type, after, patch)
+    await applyUserFieldDefaults(ctx, userFields, after, patch)
     stampCreation(ctx, type, after)
     applyStageEffects(ctx, type, blank, after, applied, patch, 'add')
     applyReturnCustomer(type, after, patch)
     checkRequired(type, blank, after, applied, 'add')
+    checkRequiredUserFields(ctx, userFields, blank, after, applied, 'add')
 
     await insertItem(tx, portal.id, type, after)
     const changedFields = changedFieldNames(type, blank, after)
@@ -91,6 +103,11 @@ export async function addItem(input: ItemWriteInput): Promise<ItemWriteResult> {
       categoryChanged: false,
       userId: user.id,
       nowMs: input.nowMs,
+      before: undefined,
+      after,
+      stageSemantics: applied.stageSemantics,
+      registerHistory: input.registerHistory ?? true,
+      registerSonet: input.registerSonet ?? true,
     })
     const saved = await loadItem(tx, portal.id, type, id)
     if (saved === undefined) throw new Error('item vanished inside its own transaction')

@@ -5,7 +5,8 @@
  *  1. the stage history (src/crm/items/stage-history.ts; crm.stagehistory.list reads it);
  *  2. the event history and the live feed (src/crm/items/history-log.ts), as `registerHistory` /
  *     `registerSonet` say (legacy `params.REGISTER_HISTORY_EVENT` / `REGISTER_SONET_EVENT`);
- *  3. the company side of contact ↔ company bindings the item store wrote (order and primary contact);
+ *  3. the company side of contact ↔ company rows the item store wrote (order and primary contact,
+ *     src/crm/items/binding-store.ts);
  *  4. the outbox row that event delivery and automation consume.
  *
  * A no-op update never reaches it (research/server-behaviour.md §1.C item 24: "no save, no history and no
@@ -18,7 +19,7 @@ import { storedInstant } from '../../../lib/format-date.js'
 import type { Item } from '../item.js'
 import { recordAdd, recordDelete, recordUpdate, type HistoryContext } from '../history-log.js'
 import { deleteStageHistory, recordStageEvent } from '../stage-history.js'
-import { normaliseCompanySide } from '../bindings.js'
+import { normaliseCompanySide, settleCompany } from '../binding-store.js'
 import type { Semantics } from './stage-rules.js'
 
 export type ItemOutboxTopic = 'crm.item.added' | 'crm.item.updated' | 'crm.item.deleted'
@@ -67,6 +68,11 @@ export interface AfterSaveInput {
   registerHistory: boolean
   /** Write live-feed entries (legacy `REGISTER_SONET_EVENT`). */
   registerSonet: boolean
+  /**
+   * The caller wrote both sides of its contact ↔ company rows itself (the relation methods, bindings.ts);
+   * otherwise the company side of rows the item store wrote is settled here.
+   */
+  companySideWritten?: boolean
 }
 
 export async function afterSave(db: Db, input: AfterSaveInput): Promise<void> {
@@ -96,7 +102,9 @@ export async function afterSave(db: Db, input: AfterSaveInput): Promise<void> {
     await recordUpdate(db, history, input.before, input.after, input.changedFields, channels)
   }
 
-  await normaliseCompanySide(db, input.portalId, type, input.before, input.after)
+  if (input.companySideWritten !== true) {
+    await normaliseCompanySide(db, input.portalId, type, input.before, input.after)
+  }
 
   const eventNames =
     input.operation === 'add'
@@ -109,7 +117,13 @@ export async function afterSave(db: Db, input: AfterSaveInput): Promise<void> {
     eventNames,
     userId: input.userId,
   }
-  await writeOutbox(db, input.portalId, input.operation === 'add' ? 'crm.item.added' : 'crm.item.updated', payload, input.nowMs)
+  await writeOutbox(
+    db,
+    input.portalId,
+    input.operation === 'add' ? 'crm.item.added' : 'crm.item.updated',
+    payload,
+    input.nowMs,
+  )
 }
 
 export interface AfterDeleteInput {
@@ -131,6 +145,11 @@ export interface AfterDeleteInput {
 export async function afterDelete(db: Db, input: AfterDeleteInput): Promise<void> {
   const { type, item } = input
   await deleteStageHistory(db, input.portalId, type.entityTypeId, item.id)
+  // A deleted contact leaves its companies: one that lost its primary contact gets its first remaining one.
+  if (type.entityTypeId === 3) {
+    const companyIds = Array.isArray(item.values['companyIds']) ? (item.values['companyIds'] as number[]) : []
+    for (const companyId of companyIds) await settleCompany(db, input.portalId, companyId)
+  }
   if (input.registerHistory) {
     await recordDelete(
       db,

@@ -20,10 +20,12 @@ export type ItemOperationErrorKind =
   | { kind: 'multipleExpected'; field: string; gotType: string }
   /** A funnel change found no stage with the same semantics in the new funnel. */
   | { kind: 'stageNotFoundInNewCategory' }
-  /** The stage-move permission check failed (no roles exist yet: the hook always allows). */
+  /** The stage-move permission check failed: no role of the caller allows the target stage. */
   | { kind: 'stageChangeDenied' }
   /** The contact `photo` / company `logo` system file fields take no value through crm.item.*. */
   | { kind: 'fileNotAccepted'; field: string; title: string }
+  /** An upload into a file field failed: too large, an extension the field refuses (user-field-apply.ts). */
+  | { kind: 'uploadFailed'; field: string; message: string }
 
 export class ItemOperationError extends Error {
   constructor(readonly detail: ItemOperationErrorKind) {

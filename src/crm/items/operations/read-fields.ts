@@ -10,12 +10,22 @@
  */
 import type { EntityTypeDescriptor } from '../../entity-types/entity-type.js'
 import type { FieldDescriptor, FieldType } from '../../entity-types/field.js'
-import { parseParentFieldName, regularCamelToUpper } from '../../entity-types/field-names.js'
+import { camelToUpper, parseParentFieldName, regularCamelToUpper } from '../../entity-types/field-names.js'
+import { userFieldKeys } from '../../entity-types/fields-output.js'
+import type { UserFieldDefinition } from '../../user-fields/user-field.js'
+import {
+  readUserFieldValue,
+  type FileElement,
+  type UserFieldDialect,
+  type UserFieldWrite,
+} from '../../user-fields/user-field-values.js'
 import { toStoredDate, toStoredDateTime } from '../../../store/list-query.js'
 import { ItemOperationError } from './errors.js'
+import type { Item } from '../item.js'
+import { readLegacyFields } from './read-legacy-fields.js'
 
 export type IgnoredReason =
-  /** Not a field of the type (also every custom field: none exist yet). */
+  /** Not a field of the type, nor one of its custom fields. */
   | 'unknown'
   /** Read-only / auto-generated: id, createdTime, stageSemanticId, … (§1.E item 36). */
   | 'readOnly'
@@ -29,6 +39,17 @@ export type IgnoredReason =
   | 'invalidDate'
   /** A `UF_…` key while useOriginalUfNames is N (how-to-set-paid-date-to-deal.md). */
   | 'ufWithoutOriginalNames'
+  /**
+   * An empty value (`[]`, `''`) for a multiple custom field: the values stay (how-to-generate-edit-form-for-deal.md:
+   * "the handler sends an empty array … crm.item.get returns the previous values").
+   */
+  | 'emptyMultipleKept'
+  /** An upload that cannot be read (empty or not Base64, or `{fileData}` on crm.item.*): skipped. */
+  | 'invalidUpload'
+  /** Legacy methods: a list given to a single file field is not kept (how-to-add-lead-with-files.md). */
+  | 'singleFieldGotList'
+  /** Legacy methods: a field their `*.fields` list as writable that takes no value here (files, derived flags). */
+  | 'notSupported'
   /** The same field was given twice (`title` and `TITLE`); the later key won. */
   | 'duplicate'
   /** `fm` given as a scalar: the item keeps its multifields (how-to-change-email-or-phone.md). */
@@ -75,8 +96,14 @@ export interface FieldPatch {
   values: Record<string, unknown>
   /** parentId{N}: N → parent item id, or null to unbind (§1.B item 19). */
   parents: Record<number, number | null>
-  /** Custom-field values by UPPER name. Custom fields do not exist yet: always empty. */
-  uf: Record<string, unknown>
+  /** Custom-field values by UPPER name (user-fields/user-field-values.ts). */
+  uf: Record<string, UserFieldWrite>
+  /**
+   * New values of system file fields (contact `photo`, company `logo`) by field name: uploads and removals
+   * resolved against the stored file when applied (user-fields/user-field-apply.ts). Only the legacy
+   * methods set them (`PHOTO: {fileData: […]}`); crm.item.* refuses these fields.
+   */
+  files?: Record<string, FileElement[]>
   /** `fm` operations in the order given, when `fm` was given as an object or a list. */
   multifields?: MultifieldOperation[]
 }
@@ -88,6 +115,19 @@ export interface ReadFieldsOptions {
   timeZoneOffsetMinutes: number
   /** The portal's short date format (`MM/DD/YYYY`, `DD.MM.YYYY`); ISO is always read. */
   dateFormat?: string
+  /** The type's custom fields; without them every `uf…` key is unknown. */
+  userFields?: readonly UserFieldDefinition[]
+  /**
+   * Whose value forms custom fields take: `universal` (crm.item.*: files as `[name, base64]`) or `legacy`
+   * (crm.lead|deal|contact|company.*: files as `{fileData: […]}`, booleans `1`/`Y`). Default universal.
+   */
+  dialect?: UserFieldDialect
+  /**
+   * The item as stored before an update. The legacy dialect's rules read it: a CONTACT_ID that is already
+   * bound changes nothing, multifield IDs must be the item's own, a lead's IS_RETURN_CUSTOMER follows its
+   * company and contacts (read-legacy-fields.ts).
+   */
+  current?: Item
 }
 
 export interface ReadFieldsResult {
@@ -100,6 +140,8 @@ export function readFields(
   rawFields: Record<string, unknown>,
   options: ReadFieldsOptions,
 ): ReadFieldsResult {
+  // crm.lead|deal|contact|company.*: UPPER legacy names, Y/N flags, PHONE/EMAIL lists (read-legacy-fields.ts).
+  if (options.dialect === 'legacy') return readLegacyFields(type, rawFields, options)
   const patch: FieldPatch = { values: {}, parents: {}, uf: {} }
   const ignored: IgnoredKey[] = []
   const seen = new Map<string, string>()
@@ -108,6 +150,7 @@ export function readFields(
     if (earlier !== undefined) ignored.push({ key: earlier, reason: 'duplicate' })
     seen.set(target, key)
   }
+  const findUserField = userFieldFinder(type, options)
 
   for (const [key, raw] of Object.entries(rawFields)) {
     const field = findField(type, key)
@@ -135,8 +178,20 @@ export function readFields(
       continue
     }
 
-    // Custom fields: `ufCrm…` with useOriginalUfNames=N, `UF_CRM_…` with Y (crm-item-update.md). None exist
-    // yet, so both spellings name an unknown field; the UPPER one with N is ignored even once they exist.
+    // Custom fields: `ufCrm…` with useOriginalUfNames=N, `UF_CRM_…` with Y (crm-item-update.md); with N an
+    // UPPER key is ignored ("the field remains unchanged", how-to-set-paid-date-to-deal.md).
+    const userField = findUserField(key)
+    if (userField !== undefined) {
+      noteDuplicate(`uf:${userField.fieldName}`, key)
+      const read = readUserFieldValue(userField, raw, {
+        dialect: options.dialect ?? 'universal',
+        timeZoneOffsetMinutes: options.timeZoneOffsetMinutes,
+        ...(options.dateFormat === undefined ? {} : { dateFormat: options.dateFormat }),
+      })
+      if (read.ok) patch.uf[userField.fieldName] = read.write
+      else ignored.push({ key, reason: read.reason })
+      continue
+    }
     if (key.startsWith('UF_') && !options.useOriginalUfNames) {
       ignored.push({ key, reason: 'ufWithoutOriginalNames' })
       continue
@@ -144,6 +199,35 @@ export function readFields(
     ignored.push({ key, reason: 'unknown' })
   }
   return { patch, ignored }
+}
+
+/**
+ * The custom field a key names. With useOriginalUfNames the UPPER name (and, leniently, its camel form); without,
+ * the camel wire key — or the UPPER name of a field whose camel name collides with a system field, since that
+ * is its wire key (universal/index.md "Field Naming Conventions").
+ */
+function userFieldFinder(
+  type: EntityTypeDescriptor,
+  options: ReadFieldsOptions,
+): (key: string) => UserFieldDefinition | undefined {
+  const defs = options.userFields ?? []
+  if (defs.length === 0) return () => undefined
+  const byUpper = new Map(defs.map((d) => [d.fieldName, d]))
+  if (options.useOriginalUfNames) {
+    return (key) => byUpper.get(key) ?? (key.startsWith('uf') ? byUpper.get(camelToUpper(key)) : undefined)
+  }
+  const byWireKey = new Map<string, UserFieldDefinition>()
+  for (const [upper, wireKey] of userFieldKeys(type, [...byUpper.keys()], false)) {
+    const def = byUpper.get(upper)
+    if (def !== undefined) byWireKey.set(wireKey, def)
+  }
+  return (key) => {
+    const exact = byWireKey.get(key)
+    if (exact !== undefined) return exact
+    if (!key.startsWith('uf')) return undefined
+    const def = byUpper.get(camelToUpper(key))
+    return def !== undefined && byWireKey.get(def.fieldName) === undefined ? def : undefined
+  }
 }
 
 /**

@@ -13,7 +13,7 @@
  *  5. validate changed values (CRM_FIELD_ERROR_VALUE_NOT_VALID);
  *  6. stage side effects; required fields (CRM_FIELD_ERROR_REQUIRED); stage-move permission;
  *  7. no-op detection: nothing changed → no save, updatedTime/updatedBy untouched, no outbox row;
- *  8. save, then the after-save step (outbox) in the same transaction.
+ *  8. save, then the after-save step (stage and event history, outbox) in the same transaction.
  *
  * The allowed_only_intranet_user prefilter and the type lookup come first; the method does them.
  */
@@ -41,6 +41,10 @@ import {
   type WriteContext,
 } from './item-pipeline.js'
 import { readFields, type IgnoredKey } from './read-fields.js'
+import type { UserFieldDefinition } from '../../user-fields/user-field.js'
+import { userFieldsOfType } from '../../user-fields/user-field-store.js'
+import type { UserFieldDialect } from '../../user-fields/user-field-values.js'
+import { applyUserFieldWrites, checkRequiredUserFields } from '../../user-fields/user-field-apply.js'
 
 export interface ItemWriteInput {
   readonly store: Store
@@ -52,6 +56,23 @@ export interface ItemWriteInput {
   readonly useOriginalUfNames: boolean
   /** The type's parent types (its `parentId{N}` fields); other `parentId…` keys are ignored. */
   readonly parentTypes: readonly ParentType[]
+  /** The type's custom fields; loaded by the operation when absent. */
+  readonly userFields?: readonly UserFieldDefinition[]
+  /**
+   * The value forms custom fields take (read-fields.ts): `universal` for crm.item.*, `legacy` for the
+   * crm.lead|deal|contact|company.* methods (`{fileData}` uploads, booleans `1`/`Y`). Default universal.
+   */
+  readonly dialect?: UserFieldDialect
+  /**
+   * Record the change in the item's event history (after-save.ts). Legacy methods pass
+   * `params.REGISTER_HISTORY_EVENT` (after-save.ts legacyRegisterFlag); default true (crm.item.*).
+   */
+  readonly registerHistory?: boolean
+  /**
+   * Post the change to the live feed (activity stream). Legacy methods pass `params.REGISTER_SONET_EVENT`
+   * with their documented default; default true (crm.item.*).
+   */
+  readonly registerSonet?: boolean
 }
 
 export interface ItemWriteResult {
@@ -85,10 +106,14 @@ export async function updateItem(input: ItemWriteInput & { readonly id: number }
     if (before === undefined) throw new ItemOperationError({ kind: 'itemNotFound' })
     await assertMayWrite(ctx, type, 'update', before)
 
+    const userFields = input.userFields ?? (await userFieldsOfType(tx, portal.id, type))
     const { patch, ignored } = readFields(type, input.fields, {
       operation: 'update',
       useOriginalUfNames: input.useOriginalUfNames,
       timeZoneOffsetMinutes: portal.timeZoneOffset,
+      userFields,
+      ...(input.dialect === undefined ? {} : { dialect: input.dialect }),
+      current: before,
     })
     assertNotRestricted(portal, type, 'update')
 
@@ -97,9 +122,11 @@ export async function updateItem(input: ItemWriteInput & { readonly id: number }
     // Permission check 2: moving the item into another funnel needs the add right there.
     if (applied.categoryChanged) await assertMayWrite(ctx, type, 'add', after)
     await validateValues(ctx, type, before, after)
+    await applyUserFieldWrites(ctx, type, userFields, before, after, patch)
     applyStageEffects(ctx, type, before, after, applied, patch, 'update')
     applyReturnCustomer(type, after, patch)
     checkRequired(type, before, after, applied, 'update')
+    checkRequiredUserFields(ctx, userFields, before, after, applied, 'update')
     if (applied.stageChanged && !applied.categoryChanged) {
       await assertMayChangeStage(
         ctx,
@@ -126,6 +153,11 @@ export async function updateItem(input: ItemWriteInput & { readonly id: number }
       categoryChanged: applied.categoryChanged,
       userId: user.id,
       nowMs: input.nowMs,
+      before,
+      after,
+      stageSemantics: applied.stageSemantics,
+      registerHistory: input.registerHistory ?? true,
+      registerSonet: input.registerSonet ?? true,
     })
     const saved = await loadItem(tx, portal.id, type, before.id)
     if (saved === undefined) throw new Error('item vanished inside its own transaction')

@@ -8,7 +8,7 @@ import type { ListField, ListFieldMap } from '../../../store/list-query.js'
 import { supportsCategories } from '../../../crm/dictionaries/categories.js'
 import { ENTITY_TYPE } from '../../../crm/dictionaries/statuses.js'
 import { entityTypeName, resolveEntityType } from '../../../crm/entity-type-resolver.js'
-import { controllerInt, isCrmAdmin, requireIntranet, scalarString } from '../dictionary-common.js'
+import { canChangeCrmSettings, controllerInt, requireIntranet, scalarString } from '../dictionary-common.js'
 
 /**
  * The category pages list no intranet error, but they are served by the same controller base as crm.item.*,
@@ -46,7 +46,9 @@ export async function categoryTarget(
     )
   }
   // Admin rights for add / update / delete (category/index.md "Access Permissions").
-  if (options.write && !isCrmAdmin(ctx.principal)) throw new RestError('ACCESS_DENIED', 'Access denied', 400)
+  if (options.write && !(await canChangeCrmSettings(ctx.store.db, ctx.principal))) {
+    throw new RestError('ACCESS_DENIED', 'Access denied', 400)
+  }
   const owner: FunnelOwner =
     entityTypeId === ENTITY_TYPE.deal
       ? 'deal'

@@ -24,8 +24,8 @@ export default defineMethod({
   reference: 'api-reference/crm/universal/crm-item-add.md',
   parity: 'partial',
   limitations: [
-    'CRM roles are not modelled: every intranet user may add items of every type (no ACCESS_DENIED).',
-    'Custom fields (ufCrm…) do not exist yet: such keys are ignored like unknown fields.',
+    'Custom fields: stage-dependent required custom fields (set in the portal UI) do not exist; MANDATORY fields are required at every stage. Application field types (rest_*) do not exist.',
+    'The contact photo and company logo take no value here (as documented: how-to-make-contact-edit-card.md); the legacy crm.contact/company methods set them.',
     'Product rows do not exist: opportunity and taxValue are kept as given.',
     'Automation rules and business processes do not run; the creation is recorded in the outbox for event delivery.',
     'No duplicate check, as on Bitrix24; `opened` defaults to Y (the CRM setting that changes it does not exist).',
@@ -49,6 +49,7 @@ export default defineMethod({
         fields,
         useOriginalUfNames,
         parentTypes: context.parentFields,
+        userFields: context.userFieldDefinitions,
       }),
     )
     return { item: renderItem(ctx, context, result.item, useOriginalUfNames) }

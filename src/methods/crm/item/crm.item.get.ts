@@ -1,6 +1,7 @@
 import { defineMethod } from '../../define-method.js'
 import { wireRecord } from '../../../protocol/params/scalars.js'
 import { loadItem } from '../../../crm/items/item-store.js'
+import { permissionItemOfValues, permissionsOf } from '../../../crm/permissions/index.js'
 import {
   itemNotFound,
   loadItemTypeContext,
@@ -9,11 +10,13 @@ import {
   requiredIntParam,
   requireItemIntranetUser,
   resolveItemType,
+  viewDenied,
 } from './item-wire.js'
 
 /**
  * crm.item.get (api-reference/crm/universal/crm-item-get.md): one item of any CRM type as `{item: {…}}`,
- * rendered by src/crm/items/item-output.ts.
+ * rendered by src/crm/items/item-output.ts. The item must exist (NOT_FOUND) and the caller's read right must
+ * cover it (ACCESS_DENIED "You do not have permission to view this item"; src/crm/permissions/).
  */
 export default defineMethod({
   name: 'crm.item.get',
@@ -22,8 +25,7 @@ export default defineMethod({
   reference: 'api-reference/crm/universal/crm-item-get.md',
   parity: 'partial',
   limitations: [
-    'Read permissions are not modelled: every intranet user may read every item (no ACCESS_DENIED).',
-    'Custom fields do not exist yet, so items carry none; files print `{id}` without download URLs.',
+    "File links (`url`, `urlMachine`) are served by this server; `url` needs the caller's credentials (`auth` or a Bearer header) since there are no browser sessions.",
   ],
   params: wireRecord,
   handler: async (params, ctx) => {
@@ -35,6 +37,8 @@ export default defineMethod({
     const portalId = ctx.principal.portal.id
     const item = await loadItem(ctx.store.db, portalId, type, id)
     if (item === undefined) throw itemNotFound()
+    const permissions = await permissionsOf(ctx.store.db, ctx.principal)
+    if (!permissions.canItem('read', type, permissionItemOfValues(item.values))) throw viewDenied()
     const context = await loadItemTypeContext(ctx.store.db, portalId, type)
     return { item: renderItem(ctx, context, item, useOriginalUfNames) }
   },

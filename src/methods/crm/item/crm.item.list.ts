@@ -15,6 +15,7 @@ import {
   type LoadParts,
 } from '../../../crm/items/item-store.js'
 import { itemToWire, resolveItemSelect } from '../../../crm/items/item-output.js'
+import { permissionsOf } from '../../../crm/permissions/index.js'
 import {
   itemWireOptions,
   loadItemTypeContext,
@@ -38,6 +39,10 @@ const DEFAULT_ORDER: readonly OrderItem[] = [{ field: 'ID', direction: 'asc' }]
  * - `select`: see resolveItemSelect (`*` or nothing = whole items with `fm`; `id` always);
  * - `start`: offset in steps of 50; `-1` skips the count (no `total`), for `>id` keyset paging.
  * What each field supports: src/crm/items/item-store.ts itemListFieldMap.
+ *
+ * "CRM object items will not be included in the final selection if the user does not have read permission
+ * for those items": the caller's read right is one more condition of the query (src/crm/permissions/), so
+ * `total` and paging count only what the caller may see.
  */
 export default defineMethod({
   name: 'crm.item.list',
@@ -46,8 +51,7 @@ export default defineMethod({
   reference: 'api-reference/crm/universal/crm-item-list.md',
   parity: 'partial',
   limitations: [
-    'Read permissions are not modelled: every intranet user sees every item.',
-    'Custom fields do not exist yet: `UF_*` selects nothing and they cannot be filtered.',
+    'Multiple custom fields can be filtered (a match on any value) but not sorted.',
     'fm and its flat aliases cannot be filtered; `contactId`, `companyId` (of contacts), `observers`, `contactIds`, `companyIds` can be filtered but not sorted.',
   ],
   params: wireRecord,
@@ -58,13 +62,19 @@ export default defineMethod({
     const type = await resolveItemType(ctx, entityTypeId)
     const portalId = ctx.principal.portal.id
     const context = await loadItemTypeContext(ctx.store.db, portalId, type)
-    const listOptions = { parentEntityTypeIds: context.parentEntityTypeIds }
+    const listOptions = {
+      parentEntityTypeIds: context.parentEntityTypeIds,
+      userFields: context.userFieldDefinitions,
+      dialect: ctx.store.dialect,
+    }
     const fields = itemListFieldMap(type, listOptions)
+    const readable = (await permissionsOf(ctx.store.db, ctx.principal)).itemFilter('read', type)
+    const base = itemListBaseQuery(ctx.store.db, portalId, type, listOptions)
 
     let page
     try {
       page = await runListPage(
-        itemListBaseQuery(ctx.store.db, portalId, type, listOptions),
+        readable === undefined ? base : base.where(readable),
         { filter: params['filter'], order: params['order'], start: params['start'] },
         fields,
         {

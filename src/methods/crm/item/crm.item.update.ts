@@ -24,11 +24,10 @@ export default defineMethod({
   reference: 'api-reference/crm/universal/crm-item-update.md',
   parity: 'partial',
   limitations: [
-    'CRM roles are not modelled: every intranet user may change every item and move it to any stage (no ACCESS_DENIED, no stage-permission error).',
-    'Custom fields (ufCrm…) do not exist yet: such keys are ignored like unknown fields.',
+    'Custom fields: stage-dependent required custom fields (set in the portal UI) do not exist; MANDATORY fields are checked as system required fields are. Application field types (rest_*) do not exist.',
     'Product rows do not exist: opportunity is kept as given whatever isManualOpportunity says.',
     'Automation rules and business processes do not run; the change is recorded in the outbox for event delivery.',
-    'The contact photo and company logo take no value (as documented), and are not settable elsewhere yet.',
+    'The contact photo and company logo take no value here (as documented: how-to-make-contact-edit-card.md); the legacy crm.contact/company methods set them.',
   ],
   params: wireRecord,
   handler: async (params, ctx) => {
@@ -51,6 +50,7 @@ export default defineMethod({
         fields,
         useOriginalUfNames,
         parentTypes: context.parentFields,
+        userFields: context.userFieldDefinitions,
       }),
     )
     return { item: renderItem(ctx, context, result.item, useOriginalUfNames) }

@@ -24,6 +24,9 @@ import { defaultCategory, listTypes } from '../../../crm/dictionaries/dictionary
 import { isIntranetUser, phpIntval } from '../dictionary-common.js'
 import { itemToWire, itemUserFieldKeys, type ItemWireOptions } from '../../../crm/items/item-output.js'
 import type { Item } from '../../../crm/items/item.js'
+import { userFieldDescription, type UserFieldDefinition } from '../../../crm/user-fields/user-field.js'
+import { userFieldsOfType } from '../../../crm/user-fields/user-field-store.js'
+import { itemFileUrlBuilder } from '../file-links.js'
 
 /**
  * One wording for the whole family: the add/update pages' "Action is allowed only for intranet users" (the
@@ -67,6 +70,19 @@ export function itemNotFound(): RestError {
   return new RestError('NOT_FOUND', 'Item not found', 400)
 }
 
+/**
+ * No read right over the item or the type: "You do not have permission to view this item" (crm-item-get.md,
+ * crm-item-fields.md error tables).
+ */
+export function viewDenied(): RestError {
+  return new RestError('ACCESS_DENIED', 'You do not have permission to view this item', 400)
+}
+
+/** No add / modify / delete right: "Access denied" (crm-item-add.md, -update.md, -delete.md error tables). */
+export function accessDenied(): RestError {
+  return new RestError('ACCESS_DENIED', 'Access denied', 400)
+}
+
 /** The descriptor of the type `entityTypeId` names on the caller's portal, or the documented error. */
 export async function resolveItemType(ctx: CallContext, entityTypeId: number): Promise<EntityTypeDescriptor> {
   const resolved = await resolveEntityType(ctx.store.db, ctx.principal.portal.id, entityTypeId)
@@ -89,8 +105,10 @@ export interface ItemTypeContext {
   readonly type: EntityTypeDescriptor
   /** The default funnel: `crm.item.fields` reports its stage dictionary. 0 for types without funnels. */
   readonly defaultCategoryId: number
-  /** Custom fields of the type, in field order (none until custom fields exist). */
+  /** Custom fields of the type, in field order, as crm.item.fields describes them. */
   readonly userFields: readonly UserFieldDescription[]
+  /** The same custom fields as defined (types, settings, list values): filters, value reading. */
+  readonly userFieldDefinitions: readonly UserFieldDefinition[]
   /** The custom parent relations: the `parentId{N}` fields, ascending by parent type. */
   readonly parentFields: readonly ParentFieldDescription[]
   readonly parentEntityTypeIds: readonly number[]
@@ -103,10 +121,12 @@ export async function loadItemTypeContext(
 ): Promise<ItemTypeContext> {
   const category = type.hasCategories ? await defaultCategory(db, portalId, type.entityTypeId) : undefined
   const parentFields = await parentFieldsOf(db, portalId, type.entityTypeId)
+  const userFieldDefinitions = await userFieldsOfType(db, portalId, type)
   return {
     type,
     defaultCategoryId: category?.id ?? 0,
-    userFields: [],
+    userFields: userFieldDefinitions.map(userFieldDescription),
+    userFieldDefinitions,
     parentFields,
     parentEntityTypeIds: parentFields.map((p) => p.parentEntityTypeId),
   }
@@ -164,6 +184,8 @@ export function itemWireOptions(
     useOriginalUfNames,
     userFields: context.userFields,
     parentEntityTypeIds: context.parentEntityTypeIds,
+    // Files print `{id, url, urlMachine}` with links that work with the caller's credentials.
+    fileUrl: itemFileUrlBuilder(ctx),
     ...(select === undefined ? {} : { select }),
   }
 }

@@ -50,6 +50,9 @@ export function itemWriteRestError(detail: ItemOperationErrorKind): RestError {
       )
     case 'stageNotFoundInNewCategory':
       return new RestError('CRM_FIELD_ERROR_VALUE_NOT_VALID', 'Stage in new category is not found', 400)
+    case 'uploadFailed':
+      // The controller's upload error (research/server-behaviour.md §1.B item 15).
+      return new RestError('CRM_CONTROLLER_BASE_UPLOAD_FILE_ERROR', detail.message, 400)
     case 'stageChangeDenied':
       // An error without a code (§1.C item 22f); the docs' table shows "-".
       return new RestError('', 'Insufficient permission to change stage.', 400)

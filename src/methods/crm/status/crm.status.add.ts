@@ -53,7 +53,7 @@ export default defineMethod({
   handler: async (params, ctx) => {
     const fields = asPhpArray(legacyParam(params, 'fields'))
     if (fields === undefined) throw statusAddError("Parameter 'fields' must be array.")
-    if (!canWriteStatuses(ctx.principal)) throw statusAddError('Access denied.')
+    if (!(await canWriteStatuses(ctx.store.db, ctx.principal))) throw statusAddError('Access denied.')
 
     const entityId = scalarString(legacyParam(fields, 'ENTITY_ID')) ?? ''
     const rawStatusId = scalarString(legacyParam(fields, 'STATUS_ID')) ?? ''

@@ -20,7 +20,8 @@ export default defineMethod({
   handler: async (params, ctx) => {
     const id = positiveId(legacyParam(params, 'id'))
     if (id === undefined) throw statusError('Invalid identifier.', 'An invalid identifier was passed.')
-    if (!canWriteStatuses(ctx.principal)) throw statusError(ACCESS_DENIED, ACCESS_DENIED_DESCRIPTION)
+    if (!(await canWriteStatuses(ctx.store.db, ctx.principal)))
+      throw statusError(ACCESS_DENIED, ACCESS_DENIED_DESCRIPTION)
     const portalId = ctx.principal.portal.id
     return ctx.store.transaction(async (tx) => {
       const status = await getStatusById(tx, portalId, id)

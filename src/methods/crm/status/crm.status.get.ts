@@ -18,7 +18,7 @@ export default defineMethod({
   parity: 'full',
   params: wireRecord,
   handler: async (params, ctx) => {
-    requireStatusRead(ctx.principal)
+    await requireStatusRead(ctx.store.db, ctx.principal)
     const id = positiveId(legacyParam(params, 'id'))
     if (id === undefined) throw statusError('Invalid identifier.', 'An incorrect identifier was passed.')
     const status = await getStatusById(ctx.store.db, ctx.principal.portal.id, id)

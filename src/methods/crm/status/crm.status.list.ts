@@ -24,7 +24,7 @@ export default defineMethod({
   parity: 'full',
   params: wireRecord,
   handler: async (params, ctx) => {
-    requireStatusRead(ctx.principal)
+    await requireStatusRead(ctx.store.db, ctx.principal)
     const base = ctx.store.db
       .selectFrom('crm_status')
       .selectAll()

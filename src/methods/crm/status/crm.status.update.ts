@@ -28,7 +28,8 @@ export default defineMethod({
     if (id === undefined) throw statusError('Invalid identifier.', 'An incorrect identifier was passed.')
     const fields = asPhpArray(legacyParam(params, 'fields'))
     if (fields === undefined) throw statusAddError("Parameter 'fields' must be array.")
-    if (!canWriteStatuses(ctx.principal)) throw statusError(ACCESS_DENIED, ACCESS_DENIED_DESCRIPTION)
+    if (!(await canWriteStatuses(ctx.store.db, ctx.principal)))
+      throw statusError(ACCESS_DENIED, ACCESS_DENIED_DESCRIPTION)
     const db = ctx.store.db
     const portalId = ctx.principal.portal.id
     if ((await getStatusById(db, portalId, id)) === undefined) {

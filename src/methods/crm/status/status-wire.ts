@@ -13,7 +13,9 @@
 import type { Principal } from '../../../protocol/principal.js'
 import { RestError } from '../../../protocol/errors.js'
 import type { ListField, ListFieldMap } from '../../../store/list-query.js'
-import { isCrmAdmin, isIntranetUser } from '../dictionary-common.js'
+import type { Db } from '../../../store/schema.js'
+import { permissionsOf } from '../../../crm/permissions/index.js'
+import { canChangeCrmSettings, isIntranetUser } from '../dictionary-common.js'
 
 /** An error in the form the get / update / delete / list / entity.items pages show: the message is the code. */
 export function statusError(message: string, description: string): RestError {
@@ -28,14 +30,19 @@ export function statusAddError(message: string): RestError {
 export const ACCESS_DENIED = 'Access denied.'
 export const ACCESS_DENIED_DESCRIPTION = 'No permission to perform the operation.'
 
-/** Reading dictionaries: "any user with permission to read at least one CRM object" — intranet users. */
-export function requireStatusRead(principal: Principal): void {
-  if (!isIntranetUser(principal)) throw statusError(ACCESS_DENIED, ACCESS_DENIED_DESCRIPTION)
+/**
+ * Reading dictionaries: "any user with permission to read at least one CRM object" (crm-status-list.md,
+ * crm-status-get.md): intranet users with a read right somewhere (src/crm/permissions/).
+ */
+export async function requireStatusRead(db: Db, principal: Principal): Promise<void> {
+  if (!isIntranetUser(principal) || !(await permissionsOf(db, principal)).hasCrmAccess) {
+    throw statusError(ACCESS_DENIED, ACCESS_DENIED_DESCRIPTION)
+  }
 }
 
 /** Writing: "Only an administrator or a user with the 'Allow to modify settings' permission" (status/index.md). */
-export function canWriteStatuses(principal: Principal): boolean {
-  return isCrmAdmin(principal)
+export function canWriteStatuses(db: Db, principal: Principal): Promise<boolean> {
+  return canChangeCrmSettings(db, principal)
 }
 
 function statusField(column: string, type: ListField['type']): ListField {

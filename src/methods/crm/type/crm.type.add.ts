@@ -29,9 +29,9 @@ export default defineMethod({
   ],
   params: wireRecord,
   handler: async (params, ctx) => {
-    requireTypeCaller(ctx, 'not required')
+    await requireTypeCaller(ctx, 'not required')
     const fields = controllerArray(params, 'fields')
-    requireTypeCaller(ctx, 'required')
+    await requireTypeCaller(ctx, 'required')
     const db = ctx.store.db
     const portalId = ctx.principal.portal.id
     const input = await readTypeInput(db, portalId, fields)

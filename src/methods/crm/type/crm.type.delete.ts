@@ -18,7 +18,7 @@ export default defineMethod({
   parity: 'full',
   params: wireRecord,
   handler: async (params, ctx) => {
-    requireTypeCaller(ctx, 'required')
+    await requireTypeCaller(ctx, 'required')
     const id = positiveId(params['id'])
     if (id === undefined) return null
     const portalId = ctx.principal.portal.id

@@ -10,8 +10,8 @@ export default defineMethod({
   reference: 'api-reference/crm/universal/user-defined-object-types/crm-type-fields.md',
   parity: 'full',
   params: wireRecord,
-  handler: (_params, ctx) => {
-    requireTypeCaller(ctx, 'required', 'Access Denied')
-    return Promise.resolve({ fields: typeFieldDescriptions() })
+  handler: async (_params, ctx) => {
+    await requireTypeCaller(ctx, 'required', 'Access Denied')
+    return { fields: typeFieldDescriptions() }
   },
 })

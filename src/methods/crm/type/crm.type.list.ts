@@ -22,7 +22,7 @@ export default defineMethod({
   parity: 'full',
   params: wireRecord,
   handler: async (params, ctx) => {
-    requireTypeCaller(ctx, 'required')
+    await requireTypeCaller(ctx, 'required')
     const portal = ctx.principal.portal
     let page
     try {

@@ -33,9 +33,9 @@ export default defineMethod({
   ],
   params: wireRecord,
   handler: async (params, ctx) => {
-    requireTypeCaller(ctx, 'not required')
+    await requireTypeCaller(ctx, 'not required')
     const id = controllerInt(params, 'id')
-    requireTypeCaller(ctx, 'required')
+    await requireTypeCaller(ctx, 'required')
     const fields = asPhpArray(params['fields']) ?? {}
     const portalId = ctx.principal.portal.id
     const record = await ctx.store.transaction(async (tx) => {

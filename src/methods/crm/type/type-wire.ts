@@ -20,7 +20,14 @@ import {
   type TypeRelation,
 } from '../../../crm/dictionaries/dictionary-store.js'
 import { ENTITY_TYPE } from '../../../crm/dictionaries/statuses.js'
-import { asPhpArray, isCrmAdmin, isPlainObject, requireIntranet, scalarString } from '../dictionary-common.js'
+import { permissionsOf } from '../../../crm/permissions/index.js'
+import {
+  asPhpArray,
+  canChangeCrmSettings,
+  isPlainObject,
+  requireIntranet,
+  scalarString,
+} from '../dictionary-common.js'
 
 /** The wording of the crm.type pages' intranet error (crm-type-add.md … error tables). */
 export const INTRANET_ONLY = 'Action allowed only for intranet users'
@@ -30,13 +37,26 @@ export const INTRANET_ONLY = 'Action allowed only for intranet users'
  * getByEntityTypeId ("administrative access to the SPA, or read access") a CRM administrator.
  * crm.type.fields spells it "Access Denied" (crm-type-fields.md).
  */
-export function requireTypeCaller(
+export async function requireTypeCaller(
   ctx: CallContext,
   admin: 'required' | 'not required',
   denied = 'Access denied',
-) {
+): Promise<void> {
   requireIntranet(ctx.principal, INTRANET_ONLY)
-  if (admin === 'required' && !isCrmAdmin(ctx.principal)) throw new RestError('ACCESS_DENIED', denied, 400)
+  if (admin === 'required' && !(await canChangeCrmSettings(ctx.store.db, ctx.principal))) {
+    throw new RestError('ACCESS_DENIED', denied, 400)
+  }
+}
+
+/**
+ * crm.type.get / getByEntityTypeId: "any user with administrative access to the SPA, or a user with read
+ * access to the SPA" — the read right for its items in some funnel.
+ */
+export async function requireTypeRead(ctx: CallContext, entityTypeId: number): Promise<void> {
+  const permissions = await permissionsOf(ctx.store.db, ctx.principal)
+  if (permissions.canChangeSettings || permissions.canType('read', { entityTypeId, hasCategories: true }))
+    return
+  throw new RestError('ACCESS_DENIED', 'Access denied', 400)
 }
 
 /** `{"error":0,…}`: "SPA not found", "Smart process not found" (crm-type-get.md and the others). */

@@ -1,0 +1,20 @@
+import { defineMethod } from '../../define-method.js'
+import { wireRecord } from '../../../protocol/params/scalars.js'
+import { addBindingHandler, legacyError } from './relation-wire.js'
+
+/**
+ * crm.deal.contact.add (api-reference/crm/deals/contacts/crm-deal-contact-add.md): binds a contact to a deal.
+ * The binding becomes primary with `IS_PRIMARY: Y` or when the deal has no primary contact yet; an already
+ * bound contact changes nothing and answers `false`.
+ * Rules and errors: src/crm/items/bindings.ts, ./relation-wire.ts.
+ */
+export default defineMethod({
+  name: 'crm.deal.contact.add',
+  scope: 'crm',
+  summary: 'Binds one contact to a deal with its sort and primary flag; false when it is already bound.',
+  reference: 'api-reference/crm/deals/contacts/crm-deal-contact-add.md',
+  parity: 'full',
+  params: wireRecord,
+  handler: (params, ctx) =>
+    addBindingHandler('dealContact', { notFound: () => legacyError('Not found.') }, params, ctx),
+})
