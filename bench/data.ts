@@ -32,7 +32,7 @@ export const DEAL_STAGES = ['NEW', 'PREPARATION', 'PREPAYMENT_INVOICE', 'EXECUTI
 const CHUNK = 20_000
 const TEMPLATE_ID = 1
 
-const VARYING: Readonly<Record<string, ColumnType>> = {
+export const VARYING: Readonly<Record<string, ColumnType>> = {
   title: 'text',
   stage_id: 'text',
   stage_semantic_id: 'text',

@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino'
+import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { sqliteFile } from './config.js'
 import { systemClock, type Clock } from './lib/clock.js'
@@ -6,6 +6,8 @@ import { openStore, type Store, type StoreLocation } from './store/store.js'
 import { createRegistry, type MethodRegistry } from './methods/define-method.js'
 import { ALL_METHODS } from './methods/index.js'
 import type { CoreServices } from './protocol/handle-call.js'
+import { AuthThrottle } from './auth/auth-throttle.js'
+import { createLogger } from './lib/log.js'
 
 /** The composition root: everything the server is made of, built by hand in one place. */
 export interface App extends CoreServices {
@@ -14,6 +16,7 @@ export interface App extends CoreServices {
   registry: MethodRegistry
   clock: Clock
   log: Logger
+  authThrottle: AuthThrottle
   close(): Promise<void>
 }
 
@@ -24,16 +27,8 @@ export interface AppOverrides {
 }
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
-  const log =
-    overrides.log ??
-    pino({
-      level: config.logLevel,
-      // Credentials never reach the logs (issue: "no credential ever written to logs").
-      redact: {
-        paths: ['*.auth', '*.code', '*.token', '*.access_token', '*.refresh_token'],
-        censor: '[redacted]',
-      },
-    })
+  // Credentials never reach the logs (issue "Who may do what": "no credential ever written to logs").
+  const log = overrides.log ?? createLogger(config.logLevel)
   const store = overrides.store ?? (await openStore(storeLocation(config)))
   return {
     config,
@@ -42,6 +37,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clock: overrides.clock ?? systemClock,
     log,
     requireHttps: config.requireHttps,
+    authThrottle: new AuthThrottle(store, log, config.authThrottle),
     close: () => store.close(),
   }
 }

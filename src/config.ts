@@ -19,6 +19,8 @@ export interface Config {
   /** admin API reachable from loopback only, unless B24_ADMIN_ALLOW_REMOTE=1 */
   adminAllowRemote: boolean
   requireHttps: boolean
+  /** refuse a source address after repeated failed authentications (B24_AUTH_THROTTLE=off disables) */
+  authThrottle: boolean
   /** largest request body accepted, in bytes */
   bodyLimit: number
   logLevel: string
@@ -39,6 +41,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: nonEmpty(env['B24_ADMIN_TOKEN']),
     adminAllowRemote: flag(env['B24_ADMIN_ALLOW_REMOTE']),
     requireHttps: flag(env['B24_REQUIRE_HTTPS']),
+    authThrottle: !['off', '0', 'false', 'no', 'n'].includes(
+      env['B24_AUTH_THROTTLE']?.trim().toLowerCase() ?? '',
+    ),
     bodyLimit: positiveInt(env['B24_BODY_LIMIT'], 64 * 1024 * 1024, 'B24_BODY_LIMIT'),
     logLevel: env['B24_LOG_LEVEL'] ?? 'info',
   }

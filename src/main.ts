@@ -3,7 +3,7 @@ import { createApp } from './app.js'
 import { buildHttpServer } from './http/server.js'
 import { ensureLocalTls } from './http/tls.js'
 import { ensureBootstrap } from './portal/bootstrap.js'
-import { ensureAdminToken } from './http/admin-token.js'
+import { ensureAdminToken, recordAdminToken } from './http/admin-token.js'
 
 /** Process entry: config → app → listeners → start-up banner; graceful shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -11,6 +11,8 @@ async function main(): Promise<void> {
   const app = await createApp(config)
   const { webhookUserId } = await ensureBootstrap(app.store, config.bootstrapWebhook, app.clock.now())
   const adminToken = await ensureAdminToken(config)
+  // The CLI works on the store directly and checks the token it is given against this hash.
+  await recordAdminToken(app.store, adminToken.token)
 
   const servers = [buildHttpServer(app, { adminToken })]
   let caPath: string | undefined

@@ -292,7 +292,9 @@ export interface CreatedWebhook extends WebhookView {
 const ADMIN_USER_ID = 1
 
 function portalView(portal: Portal): PortalView {
-  return { ...portal, settings: { ...portal.settings }, adminUserId: ADMIN_USER_ID }
+  // configVersion is the configuration cache's (store/config-cache.ts), not part of the portal's description.
+  const { configVersion: _configVersion, ...shown } = portal
+  return { ...shown, settings: { ...portal.settings }, adminUserId: ADMIN_USER_ID }
 }
 
 function userView(user: User): UserView {

@@ -2,15 +2,22 @@ import type { Credentials, Transport } from '../protocol/raw-call.js'
 import type { Principal } from '../protocol/principal.js'
 import { RestError } from '../protocol/errors.js'
 import type { Db } from '../store/schema.js'
-import { findWebhookByCode } from '../portal/webhooks.js'
-import { getPortal } from '../portal/portal.js'
-import { getUser } from '../portal/users.js'
+import { findWebhookWithOwner } from '../portal/webhooks.js'
 import { resolveAccessToken } from './oauth.js'
+import type { AuthThrottle } from './auth-throttle.js'
 
 export interface AuthOptions {
   /** server-wide "require HTTPS" mode (B24_REQUIRE_HTTPS); portals can also opt in one by one */
   requireHttps?: boolean
+  /** counts wrong webhook codes and tokens per source address and refuses a source that guesses */
+  throttle?: AuthThrottle
 }
+
+/**
+ * The failures that may be guesses at a secret. `expired_token` and APPLICATION_NOT_FOUND need a token that was
+ * issued, and SDKs meet them in normal work (they refresh), so they are not counted.
+ */
+const GUESS_FAILURES: ReadonlySet<string> = new Set(['INVALID_CREDENTIALS', 'invalid_token'])
 
 /**
  * Turns the credentials of a call into a Principal or the documented auth error
@@ -23,9 +30,28 @@ export async function authenticate(
   nowMs: number,
   options: AuthOptions = {},
 ): Promise<Principal> {
+  const throttle = options.throttle
+  if (throttle === undefined || credentials.kind === 'none') {
+    return authenticateOnce(db, credentials, transport, nowMs, options)
+  }
+  return throttle.guard(
+    transport.remoteAddress,
+    nowMs,
+    () => authenticateOnce(db, credentials, transport, nowMs, options),
+    (error) => error instanceof RestError && GUESS_FAILURES.has(error.code),
+  )
+}
+
+function authenticateOnce(
+  db: Db,
+  credentials: Credentials,
+  transport: Transport,
+  nowMs: number,
+  options: AuthOptions,
+): Promise<Principal> {
   switch (credentials.kind) {
     case 'none':
-      throw RestError.system('NO_AUTH_FOUND')
+      return Promise.reject(RestError.system('NO_AUTH_FOUND'))
     case 'token':
       return authenticateToken(db, credentials.token, transport, nowMs, options)
     case 'webhook':
@@ -40,7 +66,9 @@ async function authenticateWebhook(
   nowMs: number,
   options: AuthOptions,
 ): Promise<Principal> {
-  const webhook = await findWebhookByCode(db, credentials.code)
+  // The webhook with its portal and user in one query (a missing portal or user finds nothing).
+  const found = await findWebhookWithOwner(db, credentials.code)
+  const webhook = found?.webhook
   // The user id in the URL must be the webhook's owner; a mismatch is as wrong as a bad code.
   if (webhook === undefined || !webhook.active || String(webhook.userId) !== credentials.userId) {
     throw RestError.system('INVALID_CREDENTIALS')
@@ -48,8 +76,8 @@ async function authenticateWebhook(
   if (webhook.expiresAtMs !== undefined && webhook.expiresAtMs <= nowMs) {
     throw RestError.system('INVALID_CREDENTIALS')
   }
-  const portal = await getPortal(db, webhook.portalId)
-  const user = portal === undefined ? undefined : await getUser(db, portal.id, webhook.userId)
+  const portal = found?.portal
+  const user = found?.user
   if (portal === undefined || user === undefined || !user.active) {
     throw RestError.system('INVALID_CREDENTIALS')
   }

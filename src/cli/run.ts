@@ -3,7 +3,12 @@ import { loadConfig, type Config } from '../config.js'
 import { storeLocation } from '../app.js'
 import { openStore, type Store } from '../store/store.js'
 import { ensureDefaultPortal } from '../portal/bootstrap.js'
-import { ensureAdminToken } from '../http/admin-token.js'
+import {
+  checkAdminToken,
+  ensureAdminToken,
+  readAdminTokenFile,
+  recordAdminToken,
+} from '../http/admin-token.js'
 import { DEFAULT_OPERATING_LIMIT_SECONDS } from '../rate-limit/policy.js'
 import {
   AdminError,
@@ -59,7 +64,10 @@ import {
  * store the server's environment names (B24_DATA_DIR / B24_DATABASE_URL), so the CLI works whether or not a
  * server is running (SQLite in WAL mode and PostgreSQL both take a second writer).
  *
- * Exit codes: 0 done, 1 the operation failed (unknown portal, code taken, store unreachable), 2 usage error.
+ * Every command that opens the store needs the admin token (requireAdminToken).
+ *
+ * Exit codes: 0 done, 1 the operation failed (unknown portal, code taken, store unreachable), 2 usage error or
+ * no valid admin token.
  */
 export interface CliIo {
   stdout(text: string): void
@@ -96,11 +104,15 @@ interface Command {
 
 class UsageError extends Error {}
 
+/** The store is guarded by an admin token and none, or a wrong one, was given (exit 2). */
+class AdminTokenRefused extends Error {}
+
 const GLOBAL_OPTIONS: OptionSpec = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   'data-dir': { type: 'string' },
   'database-url': { type: 'string' },
+  'admin-token': { type: 'string' },
 }
 
 const PORTAL_OPTION: OptionSpec = { portal: { type: 'string' } }
@@ -697,6 +709,7 @@ export async function runCli(
       store: async () => {
         if (store === undefined) {
           store = await openStore(storeLocation(config))
+          await requireAdminToken(store, config, values['admin-token'])
           // A fresh data folder gets its default portal here just as on the server's first start, so
           // `b24crm webhook create --user 1` works before the server has ever run.
           await ensureDefaultPortal(store, now())
@@ -708,6 +721,10 @@ export async function runCli(
     io.stdout(json ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`)
     return 0
   } catch (error) {
+    if (error instanceof AdminTokenRefused) {
+      io.stderr(`b24crm ${command.words.join(' ')}: ${error.message}\n`)
+      return 2
+    }
     if (error instanceof UsageError) {
       io.stderr(`b24crm ${command.words.join(' ')}: ${error.message}\nusage: ${usageLine(command).trim()}\n`)
       return 2
@@ -725,6 +742,35 @@ export async function runCli(
   } finally {
     await (store as Store | undefined)?.close()
   }
+}
+
+/**
+ * The CLI changes the store directly, so it asks for what the admin API asks for: the admin token, from
+ * --admin-token, else B24_ADMIN_TOKEN, else <data>/admin-token (readable by whoever owns the data folder, as
+ * with SQLite), in the order the server itself picks its token. It is checked against the hash the server
+ * records at start (http/admin-token.ts recordAdminToken). A store no server has started on yet has no hash:
+ * the CLI then does what that first start would do — takes the given token or creates <data>/admin-token — and
+ * records it, as it creates the default portal.
+ */
+async function requireAdminToken(store: Store, config: Config, flag: Values[string]): Promise<void> {
+  const given =
+    typeof flag === 'string' && flag.trim() !== ''
+      ? { token: flag.trim(), source: '--admin-token' }
+      : config.adminToken !== undefined
+        ? { token: config.adminToken, source: 'B24_ADMIN_TOKEN' }
+        : await readAdminTokenFile(config.dataDir)
+  const state = await checkAdminToken(store, given?.token)
+  if (state === 'match') return
+  if (state === 'unset') {
+    await recordAdminToken(store, (given ?? (await ensureAdminToken(config))).token)
+    return
+  }
+  throw new AdminTokenRefused(
+    given === undefined
+      ? 'this store needs the admin token: pass --admin-token TOKEN, set B24_ADMIN_TOKEN, or run where ' +
+          `${config.dataDir}/admin-token is readable (\`b24crm admin-token\` on the server's machine prints it)`
+      : `the admin token from ${given.source} is not this store's (the server records its token at start)`,
+  )
 }
 
 function findCommand(first: string | undefined, second: string | undefined): Command | undefined {
@@ -943,7 +989,8 @@ function generalHelp(): string {
     ...COMMANDS.map((c) => `  ${c.words.join(' ').padEnd(width)}  ${c.summary}`),
     `  ${'help [command]'.padEnd(width)}  Show this help, or a command's options`,
     '',
-    'Options for every command: --json (machine-readable output), --data-dir DIR, --database-url URL.',
+    'Options for every command: --json (machine-readable output), --data-dir DIR, --database-url URL,',
+    "--admin-token TOKEN (else B24_ADMIN_TOKEN, else the data folder's admin-token file).",
     '--portal takes a portal id or domain and defaults to the default portal (the first one).',
     '',
     ENVIRONMENT,
@@ -954,6 +1001,7 @@ const ENVIRONMENT = [
   'The CLI works on the store the server uses, with or without a running server:',
   '  B24_DATA_DIR      data folder (default ./data), SQLite file b24crm.sqlite in it',
   '  B24_DATABASE_URL  PostgreSQL instead of SQLite',
+  '  B24_ADMIN_TOKEN   the admin token (else <data>/admin-token); commands on the store need it',
   '  B24_HOST, B24_PORT, B24_HTTPS_PORT  used to print webhook URLs',
 ].join('\n')
 

@@ -6,7 +6,7 @@
 import type { Db } from '../store/schema.js'
 import type { EntityTypeDescriptor } from './entity-types/entity-type.js'
 import { builtInEntityType, classifyEntityTypeId, smartProcessEntityType } from './entity-types/registry.js'
-import { findSmartProcessType } from './dictionaries/dictionary-store.js'
+import { cachedTypes } from './config-reads.js'
 
 export type ResolvedEntityType =
   | { kind: 'found'; type: EntityTypeDescriptor }
@@ -26,7 +26,9 @@ export async function resolveEntityType(
       return type === undefined ? { kind: 'notFound' } : { kind: 'found', type }
     }
     case 'smartProcess': {
-      const settings = await findSmartProcessType(db, portalId, entityTypeId)
+      const settings = (await cachedTypes(db, portalId)).find(
+        (record) => record.settings.entityTypeId === entityTypeId,
+      )?.settings
       return settings === undefined
         ? { kind: 'notFound' }
         : { kind: 'found', type: smartProcessEntityType(settings) }

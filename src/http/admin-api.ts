@@ -34,6 +34,8 @@ import {
   userSetDepartments,
 } from '../admin/operations.js'
 import { originOf } from './request-host.js'
+import { AuthThrottledError } from '../auth/auth-throttle.js'
+import { redactUrl } from '../lib/redact.js'
 
 /**
  * The admin HTTP API under /_admin/: JSON in, JSON out, for creating portals, users, webhooks and OAuth
@@ -51,14 +53,26 @@ export function registerAdminApi(fastify: FastifyInstance, app: App, token: stri
       method,
       url: `/_admin${url}`,
       handler: async (request, reply) => {
+        // Wrong admin tokens count towards the source's failed authentications (auth/auth-throttle.ts).
+        const source = request.socket.remoteAddress ?? ''
+        try {
+          await app.authThrottle.check(source, now())
+        } catch (error) {
+          if (error instanceof AuthThrottledError) return send(reply, throttled(error))
+          throw error
+        }
         const refusal = guard(request, expected, token !== '', app.config.adminAllowRemote)
-        if (refusal !== undefined) return send(reply, refusal)
+        if (refusal !== undefined) {
+          if (refusal.status === 401 && presentedToken(request) !== undefined)
+            await app.authThrottle.fail(source, now())
+          return send(reply, refusal)
+        }
         try {
           const outcome = await handler(request, { body: () => readJsonBody(request) })
           return send(reply, outcome)
         } catch (error) {
           if (error instanceof AdminError) return send(reply, errorOutcome(error))
-          app.log.error({ err: error, url: request.url }, 'admin API request failed')
+          app.log.error({ err: error, url: redactUrl(request.url) }, 'admin API request failed')
           return send(reply, {
             status: 500,
             body: {
@@ -218,6 +232,18 @@ interface Outcome {
 type AdminHandler = (request: FastifyRequest, input: { body(): unknown }) => Promise<Outcome>
 
 const ok = (body: unknown): Outcome => ({ status: 200, body })
+
+/** 429 with Retry-After: admin scripts are ours, and 429 is HTTP's "too many requests". */
+function throttled(error: AuthThrottledError): Outcome {
+  return {
+    status: 429,
+    headers: { 'retry-after': String(error.retryAfterSeconds) },
+    body: {
+      error: 'ADMIN_THROTTLED',
+      error_description: `Too many failed authentications from this address; try again in ${error.retryAfterSeconds} s`,
+    },
+  }
+}
 const created = (body: unknown): Outcome => ({ status: 201, body })
 
 function errorOutcome(error: AdminError): Outcome {

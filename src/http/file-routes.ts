@@ -131,6 +131,7 @@ async function serve(
   try {
     const principal = await authenticate(app.store.db, credentials, transport, app.clock.now(), {
       requireHttps: app.requireHttps,
+      throttle: app.authThrottle,
     })
     if (!scopeGranted('crm', principal.scopes)) throw insufficientScopeError(principal.authType)
     const stored = await findItemFile(app, principal, file)

@@ -15,6 +15,7 @@ import {
 import { getPortal } from '../portal/portal.js'
 import { getUser } from '../portal/users.js'
 import { hostOf, originOf } from './request-host.js'
+import { AuthThrottledError } from '../auth/auth-throttle.js'
 
 /**
  * The OAuth 2.0 endpoints (settings/oauth/index.md, auto-renewal.md). This server plays the portal
@@ -47,15 +48,24 @@ function pathVariants(bases: string[]): string[] {
 async function token(app: App, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const params = readParams(request)
   try {
-    const issued = await grant(app, params)
+    const issued = await grant(app, params, request.socket.remoteAddress ?? '')
     return send(reply, 200, tokenResponseBody(issued, originOf(request)))
   } catch (error) {
     if (error instanceof OAuthError) return sendError(reply, error)
+    if (error instanceof AuthThrottledError) {
+      // The REST refusal (auth/auth-throttle.ts) in the token endpoint's {error, error_description} shape.
+      void reply.header('retry-after', String(error.retryAfterSeconds))
+      return send(reply, error.status, { error: error.code, error_description: error.message })
+    }
     throw error
   }
 }
 
-async function grant(app: App, params: Record<string, unknown>): Promise<IssuedTokens> {
+async function grant(
+  app: App,
+  params: Record<string, unknown>,
+  remoteAddress: string,
+): Promise<IssuedTokens> {
   const grantType = text(params, 'grant_type')
   if (grantType === undefined) {
     throw new OAuthError('invalid_request', 'Invalid grant_type parameter or parameter missing')
@@ -76,7 +86,14 @@ async function grant(app: App, params: Record<string, unknown>): Promise<IssuedT
   const clientId = text(params, 'client_id') ?? ''
   const clientSecret = text(params, 'client_secret') ?? ''
   const secret = text(params, secretName) ?? ''
-  const client = await authenticateClient(app.store.db, clientId, clientSecret)
+  // A wrong client secret counts towards the source's failed authentications; the code and the refresh token
+  // are checked only once the client is authenticated.
+  const client = await app.authThrottle.guard(
+    remoteAddress,
+    app.clock.now(),
+    () => authenticateClient(app.store.db, clientId, clientSecret),
+    (error) => error instanceof OAuthError && error.code === 'invalid_client',
+  )
   const nowMs = app.clock.now()
   return grantType === 'authorization_code'
     ? exchangeAuthorizationCode(app.store, client, secret, nowMs)

@@ -13,6 +13,7 @@ import type { AdminToken } from './admin-token.js'
 import { registerAdminApi } from './admin-api.js'
 import { registerOAuthRoutes } from './oauth-routes.js'
 import { registerFileRoutes } from './file-routes.js'
+import { redactUrl } from '../lib/redact.js'
 
 /** @2bad/bitrix sends whole batches in the URL (~31 KB); Node's default 16 KiB header limit answers 431. */
 const MAX_HEADER_SIZE = 1024 * 1024
@@ -58,7 +59,7 @@ export function buildHttpServer(app: App, options: EdgeOptions = {}): FastifyIns
       )
     }
     const requestId = randomUUID()
-    app.log.error({ err: error, requestId, url: request.url }, 'request failed at the HTTP edge')
+    app.log.error({ err: error, requestId, url: redactUrl(request.url) }, 'request failed at the HTTP edge')
     const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500
     const code = status < 500 ? 'INVALID_REQUEST' : 'INTERNAL_SERVER_ERROR'
     return send(reply, {
@@ -179,6 +180,7 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
 }
 
 function send(reply: FastifyReply, response: WireResponse): FastifyReply {
+  if (response.headers !== undefined) void reply.headers(response.headers)
   return reply
     .status(response.status)
     .header('content-type', 'application/json; charset=utf-8')

@@ -64,6 +64,7 @@ import crmCompanyContactFields from './crm/relations/crm.company.contact.fields.
 import crmCompanyContactItemsGet from './crm/relations/crm.company.contact.items.get.js'
 import crmCompanyContactItemsSet from './crm/relations/crm.company.contact.items.set.js'
 import crmCompanyContactItemsDelete from './crm/relations/crm.company.contact.items.delete.js'
+import crmMultifieldFields from './crm/multifield/crm.multifield.fields.js'
 
 import crmLeadUserfieldAdd from './crm/userfield/crm.lead.userfield.add.js'
 import crmLeadUserfieldGet from './crm/userfield/crm.lead.userfield.get.js'
@@ -163,6 +164,7 @@ export const ALL_METHODS: readonly MethodDefinition[] = [
   crmCompanyContactItemsGet,
   crmCompanyContactItemsSet,
   crmCompanyContactItemsDelete,
+  crmMultifieldFields,
   crmLeadUserfieldAdd,
   crmLeadUserfieldGet,
   crmLeadUserfieldList,

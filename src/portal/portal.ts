@@ -7,6 +7,7 @@ import type { PortalLimits } from '../rate-limit/policy.js'
 import { seedCrmDictionaries } from '../crm/dictionaries/seed-portal.js'
 import { seedRootDepartment } from './departments.js'
 import { seedPermissions } from '../crm/permissions/role-store.js'
+import { noteConfigVersion } from '../store/config-cache.js'
 
 /** Switches a portal can have; each later feature (plan restrictions, limits) adds its own key. */
 export interface PortalSettings {
@@ -39,6 +40,8 @@ export interface Portal {
   /** minutes east of UTC */
   timeZoneOffset: number
   settings: PortalSettings
+  /** `portal.config_version` when the row was read (store/config-cache.ts) */
+  configVersion: number
 }
 
 export interface NewPortal {
@@ -91,17 +94,23 @@ export async function createPortal(store: Store, input: NewPortal, nowMs: number
 
 export async function getPortal(db: Db, id: number): Promise<Portal | undefined> {
   const row = await db.selectFrom('portal').selectAll().where('id', '=', id).executeTakeFirst()
-  return row === undefined ? undefined : portalFromRow(row)
+  return row === undefined ? undefined : notedPortal(db, portalFromRow(row))
 }
 
 export async function findPortalByDomain(db: Db, domain: string): Promise<Portal | undefined> {
   const row = await db.selectFrom('portal').selectAll().where('domain', '=', domain).executeTakeFirst()
-  return row === undefined ? undefined : portalFromRow(row)
+  return row === undefined ? undefined : notedPortal(db, portalFromRow(row))
 }
 
 export async function listPortals(db: Db): Promise<Portal[]> {
   const rows = await db.selectFrom('portal').selectAll().orderBy('id').execute()
-  return rows.map(portalFromRow)
+  return rows.map((row) => notedPortal(db, portalFromRow(row)))
+}
+
+/** Every read of a portal row tells the configuration cache the portal's current version. */
+export function notedPortal(db: Db, portal: Portal): Portal {
+  noteConfigVersion(db, portal.id, portal.configVersion)
+  return portal
 }
 
 export async function updatePortalSettings(db: Db, id: number, settings: PortalSettings): Promise<void> {
@@ -112,13 +121,14 @@ export async function updatePortalSettings(db: Db, id: number, settings: PortalS
     .execute()
 }
 
-function portalFromRow(row: {
+export function portalFromRow(row: {
   id: number
   domain: string
   member_id: string
   name: string
   time_zone_offset: number
   settings: string
+  config_version: number
 }): Portal {
   return {
     id: row.id,
@@ -127,5 +137,6 @@ function portalFromRow(row: {
     name: row.name,
     timeZoneOffset: row.time_zone_offset,
     settings: JSON.parse(row.settings) as PortalSettings,
+    configVersion: Number(row.config_version),
   }
 }

@@ -2,6 +2,9 @@ import type { Db } from '../store/schema.js'
 import { storedInstant } from '../lib/format-date.js'
 import { generateSecret, hashSecret, sameDigest } from '../auth/secrets.js'
 import { ALL_SCOPES } from '../auth/scopes.js'
+import { notedPortal, portalFromRow, type Portal } from './portal.js'
+import { userFromRow, type User } from './users.js'
+import { param, runPrepared } from '../store/prepared.js'
 
 /** An incoming webhook (local-integrations/local-webhooks.md): a user, a secret code and the scopes it grants. */
 export interface Webhook {
@@ -58,6 +61,98 @@ export async function findWebhookByCode(db: Db, code: string): Promise<Webhook |
   const row = await db.selectFrom('webhook').selectAll().where('code_hash', '=', digest).executeTakeFirst()
   if (row === undefined || !sameDigest(row.code_hash, digest)) return undefined
   return webhookFromRow(row)
+}
+
+/**
+ * The webhook a code belongs to, with its portal and its user (departments included), in one query: what
+ * authenticating a webhook call needs (auth/authenticate.ts), once per request. Undefined when the code is
+ * unknown or the portal or the user no longer exists. Same digest checks as {@link findWebhookByCode}.
+ */
+export async function findWebhookWithOwner(
+  db: Db,
+  code: string,
+): Promise<{ webhook: Webhook; portal: Portal; user: User } | undefined> {
+  const digest = hashSecret(code)
+  // One row per department of the user (one for most users; a user in no department gets one row with null).
+  // Prepared: every request runs it (store/prepared.ts).
+  const build = () =>
+    db
+      .selectFrom('webhook as w')
+      .innerJoin('portal as p', 'p.id', 'w.portal_id')
+      .innerJoin('portal_user', (join) =>
+        join.onRef('portal_user.portal_id', '=', 'w.portal_id').onRef('portal_user.id', '=', 'w.user_id'),
+      )
+      .leftJoin('user_department as ud', (join) =>
+        join.onRef('ud.portal_id', '=', 'portal_user.portal_id').onRef('ud.user_id', '=', 'portal_user.id'),
+      )
+      .selectAll('portal_user')
+      .select([
+        'w.id as w_id',
+        'w.portal_id as w_portal_id',
+        'w.user_id as w_user_id',
+        'w.code_hash as w_code_hash',
+        'w.title as w_title',
+        'w.scopes as w_scopes',
+        'w.expires_at as w_expires_at',
+        'w.active as w_active',
+        'p.id as p_id',
+        'p.domain as p_domain',
+        'p.member_id as p_member_id',
+        'p.name as p_name',
+        'p.time_zone_offset as p_time_zone_offset',
+        'p.settings as p_settings',
+        'p.config_version as p_config_version',
+        'ud.department_id as ud_department_id',
+      ])
+      .where('w.code_hash', '=', param<string>('digest'))
+      .orderBy('ud.department_id')
+  const { rows } = await runPrepared(db, 'webhook-with-owner', build, { digest })
+  const first = rows[0]
+  if (first === undefined || !sameDigest(first.w_code_hash, digest)) return undefined
+  const {
+    w_id,
+    w_portal_id,
+    w_user_id,
+    w_code_hash: _hash,
+    w_title,
+    w_scopes,
+    w_expires_at,
+    w_active,
+    p_id,
+    p_domain,
+    p_member_id,
+    p_name,
+    p_time_zone_offset,
+    p_settings,
+    p_config_version,
+    ud_department_id: _department,
+    ...userRow
+  } = first
+  const departments = rows.map((r) => r.ud_department_id).filter((d): d is number => d !== null)
+  return {
+    webhook: webhookFromRow({
+      id: w_id,
+      portal_id: w_portal_id,
+      user_id: w_user_id,
+      title: w_title,
+      scopes: w_scopes,
+      expires_at: w_expires_at,
+      active: w_active,
+    }),
+    portal: notedPortal(
+      db,
+      portalFromRow({
+        id: p_id,
+        domain: p_domain,
+        member_id: p_member_id,
+        name: p_name,
+        time_zone_offset: p_time_zone_offset,
+        settings: p_settings,
+        config_version: p_config_version,
+      }),
+    ),
+    user: userFromRow(userRow, departments),
+  }
 }
 
 export async function listWebhooks(db: Db, portalId: number): Promise<Webhook[]> {

@@ -20,6 +20,7 @@ import {
   type OperatingMeter,
   type OperatingUsage,
 } from '../rate-limit/limiter.js'
+import { AuthThrottledError, type AuthThrottle } from '../auth/auth-throttle.js'
 
 /** What the core needs from the application; built once by the composition root (app.ts). */
 export interface CoreServices {
@@ -29,6 +30,8 @@ export interface CoreServices {
   log: Logger
   /** answer plain-HTTP calls with INVALID_REQUEST "Https required." (B24_REQUIRE_HTTPS) */
   requireHttps: boolean
+  /** refuses a source address that keeps presenting wrong credentials (auth/auth-throttle.ts) */
+  authThrottle?: AuthThrottle
 }
 
 /** The outcome of one method run, before it is wrapped: batch files these per command. */
@@ -62,7 +65,10 @@ export async function handleCall(services: CoreServices, call: RawCall): Promise
 
 /** Authentication and the leaky bucket: once per HTTP request, never per batch command. */
 async function admit(services: CoreServices, call: RawCall): Promise<Principal> {
-  const options = { requireHttps: services.requireHttps }
+  const options = {
+    requireHttps: services.requireHttps,
+    ...(services.authThrottle === undefined ? {} : { throttle: services.authThrottle }),
+  }
   const principal = await authenticate(
     services.store.db,
     call.credentials,
@@ -200,12 +206,39 @@ function defaultInvalidParams(error: z.ZodError): RestError {
 /** Anything that is not a RestError is a bug: logged with the request id, answered INTERNAL_SERVER_ERROR. */
 export function toRestError(error: unknown, log: Logger, requestId: string): RestError {
   if (isRestError(error)) return error
+  const refused = storeRefusedValue(error)
+  if (refused !== undefined) {
+    log.warn({ err: error, requestId }, 'the store refused a value')
+    return new RestError('INVALID_ARG_VALUE', refused, 400)
+  }
   log.error({ err: error, requestId }, 'unhandled error while handling a call')
   return RestError.system('INTERNAL_SERVER_ERROR', `Internal server error (request ${requestId})`)
+}
+
+/**
+ * Values the database itself refuses — numbers beyond 64 bits where PostgreSQL wants `bigint`, text it cannot
+ * encode, a value larger than SQLite's row limit — are bad input, not bugs: a 400 with a clear message.
+ */
+function storeRefusedValue(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code
+  switch (code) {
+    case '22003': // PostgreSQL numeric_value_out_of_range
+      return 'A number is out of the range the field can hold'
+    case '22P02': // PostgreSQL invalid_text_representation
+    case '22021': // PostgreSQL character_not_in_repertoire
+      return 'A value cannot be stored in the field it was given for'
+    case 'SQLITE_TOOBIG':
+      return 'A value is larger than the store accepts'
+    default:
+      return undefined
+  }
 }
 
 export function errorResponse(error: RestError): WireResponse {
   const body: Record<string, unknown> = { error: error.wireCode, error_description: error.message }
   if (error.extra !== undefined) Object.assign(body, error.extra)
+  if (error instanceof AuthThrottledError) {
+    return { status: error.status, body, headers: { 'retry-after': String(error.retryAfterSeconds) } }
+  }
   return { status: error.status, body }
 }

@@ -25,4 +25,6 @@ export interface Transport {
 export interface WireResponse {
   status: number
   body: unknown
+  /** extra response headers (Retry-After of a throttled source) */
+  headers?: Readonly<Record<string, string>>
 }

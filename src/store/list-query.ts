@@ -69,6 +69,11 @@ export interface ListField {
    * complement when `ctx.negated` is true. The expression must bind every client value.
    */
   filter?: (ctx: FieldFilterContext) => Expression<SqlBool>
+  /**
+   * The column is never NULL (a primary key): its order needs no NULLS FIRST / LAST, which PostgreSQL can
+   * only read from an index built with the same NULL order (keyset paging by `id` on the primary key).
+   */
+  notNull?: boolean
 }
 
 /** Declared fields keyed by their wire name in canonical form. */
@@ -990,7 +995,13 @@ export function applyOrder<DB, TB extends keyof DB, O>(
     const field = fields.get(item.field)
     if (!field) continue
     result = result.orderBy(sql.ref(field.column), (ob) =>
-      item.direction === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast(),
+      field.notNull === true
+        ? item.direction === 'asc'
+          ? ob.asc()
+          : ob.desc()
+        : item.direction === 'asc'
+          ? ob.asc().nullsFirst()
+          : ob.desc().nullsLast(),
     )
   }
   return result

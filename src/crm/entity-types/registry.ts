@@ -28,9 +28,17 @@ export function builtInEntityType(entityTypeId: number): EntityTypeDescriptor | 
   return BY_ID.get(entityTypeId)
 }
 
-/** The descriptor of a smart process, from its crm.type settings. */
+const smartProcessDescriptors = new WeakMap<SmartProcessSettings, EntityTypeDescriptor>()
+
+/**
+ * The descriptor of a smart process, from its crm.type settings. Settings from the configuration cache are
+ * shared (and frozen), so their descriptor is built once (and the store's per-descriptor plans with it).
+ */
 export function smartProcessEntityType(settings: SmartProcessSettings): EntityTypeDescriptor {
-  return dynamicTypeDescriptor(settings)
+  if (!Object.isFrozen(settings)) return dynamicTypeDescriptor(settings)
+  let descriptor = smartProcessDescriptors.get(settings)
+  if (descriptor === undefined) smartProcessDescriptors.set(settings, (descriptor = dynamicTypeDescriptor(settings)))
+  return descriptor
 }
 
 /**

@@ -23,6 +23,7 @@ import { parseParentFieldName } from '../entity-types/field-names.js'
 import type { Db } from '../../store/schema.js'
 import { storedInstant } from '../../lib/format-date.js'
 import type { Item } from './item.js'
+import { param, runPrepared } from '../../store/prepared.js'
 
 /** Sequence of `crm_history` ids (per portal). */
 export const HISTORY_SEQUENCE = 'crm_history'
@@ -69,14 +70,23 @@ export async function reserveSequence(
   name: string,
   count: number,
 ): Promise<number> {
-  const row = await db
-    .insertInto('id_counter')
-    .values({ portal_id: portalId, name, value: count })
-    .onConflict((oc) =>
-      oc.columns(['portal_id', 'name']).doUpdateSet({ value: sql`id_counter.value + ${count}` }),
-    )
-    .returning('value')
-    .executeTakeFirstOrThrow()
+  const { rows } = await runPrepared(
+    db,
+    'reserve-sequence',
+    () =>
+      db
+        .insertInto('id_counter')
+        .values({ portal_id: param('portalId'), name: param<string>('name'), value: param('count') })
+        .onConflict((oc) =>
+          oc
+            .columns(['portal_id', 'name'])
+            .doUpdateSet({ value: sql`id_counter.value + ${param('count')}` }),
+        )
+        .returning('value'),
+    { portalId, name, count },
+  )
+  const row = rows[0]
+  if (row === undefined) throw new Error(`sequence ${name} returned no value`)
   return Number(row.value) - count + 1
 }
 
@@ -84,24 +94,43 @@ async function insertEntries(db: Db, ctx: HistoryContext, entries: readonly NewE
   if (entries.length === 0) return
   const first = await reserveSequence(db, ctx.portalId, HISTORY_SEQUENCE, entries.length)
   const createdAt = storedInstant(ctx.nowMs)
-  await db
-    .insertInto('crm_history')
-    .values(
-      entries.map((entry, i) => ({
-        portal_id: ctx.portalId,
-        id: first + i,
-        entity_type_id: ctx.type.entityTypeId,
-        item_id: ctx.itemId,
-        channel: entry.channel,
-        event: entry.event,
-        field: entry.field,
-        old_value: toJson(entry.oldValue),
-        new_value: toJson(entry.newValue),
-        user_id: ctx.userId,
-        created_at: createdAt,
-      })),
-    )
-    .execute()
+  // One statement shape per number of rows (a handful: the fields one call changes).
+  const values: Record<string, unknown> = {
+    portalId: ctx.portalId,
+    entityTypeId: ctx.type.entityTypeId,
+    itemId: ctx.itemId,
+    userId: ctx.userId,
+    createdAt,
+  }
+  entries.forEach((entry, i) => {
+    values[`id${i}`] = first + i
+    values[`channel${i}`] = entry.channel
+    values[`event${i}`] = entry.event
+    values[`field${i}`] = entry.field
+    values[`old${i}`] = toJson(entry.oldValue)
+    values[`new${i}`] = toJson(entry.newValue)
+  })
+  await runPrepared(
+    db,
+    `history-rows:${entries.length}`,
+    () =>
+      db.insertInto('crm_history').values(
+        entries.map((_, i) => ({
+          portal_id: param('portalId'),
+          id: param(`id${i}`),
+          entity_type_id: param('entityTypeId'),
+          item_id: param('itemId'),
+          channel: param<string>(`channel${i}`),
+          event: param<string>(`event${i}`),
+          field: param<string | null>(`field${i}`),
+          old_value: param<string | null>(`old${i}`),
+          new_value: param<string | null>(`new${i}`),
+          user_id: param('userId'),
+          created_at: param<string>('createdAt'),
+        })),
+      ),
+    values,
+  )
 }
 
 function toJson(value: unknown): string | null {

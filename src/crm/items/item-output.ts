@@ -77,12 +77,31 @@ export function itemWireKeys(
   })
 }
 
-/** The JSON object of one item. */
-export function itemToWire(
-  type: EntityTypeDescriptor,
-  item: Item,
-  options: ItemWireOptions,
-): Record<string, unknown> {
+/** What one wire key of an item prints (the same for every item of a call). */
+type KeySource =
+  | { readonly key: string; readonly kind: 'entityTypeId' | 'id' }
+  | {
+      readonly key: string
+      readonly kind: 'uf'
+      readonly upper: string
+      readonly uf: UserFieldDescription | undefined
+    }
+  | { readonly key: string; readonly kind: 'parent'; readonly parentType: number }
+  | { readonly key: string; readonly kind: 'field'; readonly field: FieldDescriptor }
+
+/**
+ * The keys of an item and what each prints. When the options name the custom fields and parent relations
+ * (the methods always do) they do not depend on the item: worked out once per options object and type, so a
+ * page of 50 items does it once, not 50 times.
+ */
+const keyPlans = new WeakMap<ItemWireOptions, { type: EntityTypeDescriptor; plan: readonly KeySource[] }>()
+
+function keySources(type: EntityTypeDescriptor, item: Item, options: ItemWireOptions): readonly KeySource[] {
+  const reusable = options.userFields !== undefined && options.parentEntityTypeIds !== undefined
+  if (reusable) {
+    const cached = keyPlans.get(options)
+    if (cached !== undefined && cached.type === type) return cached.plan
+  }
   const ufUpper = options.userFields?.map((uf) => uf.fieldName) ?? Object.keys(item.uf)
   const ufKeys = itemUserFieldKeys(type, ufUpper, options.useOriginalUfNames)
   const ufByKey = new Map([...ufKeys].map(([upper, key]) => [key, upper]))
@@ -90,32 +109,62 @@ export function itemToWire(
   const parentTypes = parentTypesOf(item, options)
   const parentKeys = new Map(parentTypes.map((t) => [parentFieldName(t), t]))
   const selected = options.select === undefined ? undefined : new Set(options.select)
-
-  const out: Record<string, unknown> = {}
+  const plan: KeySource[] = []
   for (const key of itemWireKeys(type, ufKeys, parentTypes)) {
     if (selected !== undefined && key !== 'id' && !selected.has(key)) continue
     if (key === 'entityTypeId') {
-      out[key] = item.entityTypeId
+      plan.push({ key, kind: 'entityTypeId' })
       continue
     }
     const upper = ufByKey.get(key)
     if (upper !== undefined) {
-      out[key] = userFieldToWire(item.uf[upper], ufTypes.get(upper), upper, item, options)
+      plan.push({ key, kind: 'uf', upper, uf: ufTypes.get(upper) })
       continue
     }
     const parentType = parentKeys.get(key)
     if (parentType !== undefined) {
-      const parent = item.parents[parentType]
-      out[key] = parent === undefined || parent === 0 ? null : parent
+      plan.push({ key, kind: 'parent', parentType })
       continue
     }
     if (key === 'id') {
-      out[key] = item.id
+      plan.push({ key, kind: 'id' })
       continue
     }
     const field = type.fieldIndex.byName(key)
     if (field === undefined) continue
-    out[key] = systemFieldToWire(field, item, options)
+    plan.push({ key, kind: 'field', field })
+  }
+  if (reusable) keyPlans.set(options, { type, plan })
+  return plan
+}
+
+/** The JSON object of one item. */
+export function itemToWire(
+  type: EntityTypeDescriptor,
+  item: Item,
+  options: ItemWireOptions,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const source of keySources(type, item, options)) {
+    switch (source.kind) {
+      case 'entityTypeId':
+        out[source.key] = item.entityTypeId
+        break
+      case 'id':
+        out[source.key] = item.id
+        break
+      case 'uf':
+        out[source.key] = userFieldToWire(item.uf[source.upper], source.uf, source.upper, item, options)
+        break
+      case 'parent': {
+        const parent = item.parents[source.parentType]
+        out[source.key] = parent === undefined || parent === 0 ? null : parent
+        break
+      }
+      case 'field':
+        out[source.key] = systemFieldToWire(source.field, item, options)
+        break
+    }
   }
   return out
 }

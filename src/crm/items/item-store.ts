@@ -26,6 +26,7 @@ import type { Dialect } from '../../store/store.js'
 import type { UserFieldDefinition } from '../user-fields/user-field.js'
 import { userFieldListFields, userFieldSortSelections } from '../user-fields/user-field-list.js'
 import { deleteItemFiles } from '../files/file-store.js'
+import { param, runPrepared } from '../../store/prepared.js'
 
 const CONTACT = 3
 const COMPANY = 4
@@ -58,7 +59,17 @@ interface StoragePlan {
     readonly rule: 'hasPhone' | 'hasEmail' | 'hasImol'
     readonly column: string
   }[]
+  /**
+   * The `crm_item` columns items of the type are read from: `id`, `uf` and the type's own columns. Reading
+   * only these (a lead uses 52 of 136) halves the cost of a page of 50 rows, most of which is making the
+   * row objects.
+   */
+  readonly selected: readonly string[]
+  /** Names the `selected` list in prepared-query keys (one per distinct list). */
+  readonly selectedKey: string
 }
+
+const selectedKeys = new Map<string, string>()
 
 const plans = new WeakMap<EntityTypeDescriptor, StoragePlan>()
 
@@ -97,7 +108,21 @@ function planOf(type: EntityTypeDescriptor): StoragePlan {
         break
     }
   }
-  const plan: StoragePlan = { columns, jsonColumns, relationField, primaryField, flagColumns }
+  const selected = [
+    ...new Set(['id', 'uf', ...columns.map((c) => c.column), ...jsonColumns.map((c) => c.column)]),
+  ]
+  const list = selected.join(',')
+  let selectedKey = selectedKeys.get(list)
+  if (selectedKey === undefined) selectedKeys.set(list, (selectedKey = String(selectedKeys.size)))
+  const plan: StoragePlan = {
+    columns,
+    jsonColumns,
+    relationField,
+    primaryField,
+    flagColumns,
+    selected,
+    selectedKey,
+  }
   plans.set(type, plan)
   return plan
 }
@@ -305,15 +330,21 @@ export async function loadItems(
 ): Promise<Item[]> {
   const wanted = [...new Set(ids.filter((id) => Number.isSafeInteger(id) && id > 0))]
   if (wanted.length === 0) return []
+  const plan = planOf(type)
   const rows: ItemRow[] = []
   for (const chunk of chunks(wanted, 500)) {
-    const found = await db
-      .selectFrom('crm_item')
-      .selectAll()
-      .where('portal_id', '=', portalId)
-      .where('entity_type_id', '=', type.entityTypeId)
-      .where('id', 'in', chunk)
-      .execute()
+    const { rows: found } = await runPrepared(
+      db,
+      `item-rows:${plan.selectedKey}:${chunk.length}`,
+      () =>
+        db
+          .selectFrom('crm_item')
+          .select(plan.selected as (keyof CrmItemTable)[])
+          .where('portal_id', '=', param('portalId'))
+          .where('entity_type_id', '=', param('entityTypeId'))
+          .where('id', 'in', idParams(chunk)),
+      { portalId, entityTypeId: type.entityTypeId, ...idValues(chunk) },
+    )
     rows.push(...(found as unknown as ItemRow[]))
   }
   const items = await itemsFromRows(db, portalId, type, rows, parts)
@@ -351,16 +382,21 @@ export async function itemsFromRows(
     for (const item of items) item.values[observersField] = []
     if (parts.observers !== false) {
       for (const chunk of chunks(ids, 500)) {
-        const found = await db
-          .selectFrom('crm_item_observer')
-          .select(['item_id', 'user_id'])
-          .where('portal_id', '=', portalId)
-          .where('entity_type_id', '=', etid)
-          .where('item_id', 'in', chunk)
-          .orderBy('item_id')
-          .orderBy('sort')
-          .orderBy('user_id')
-          .execute()
+        const { rows: found } = await runPrepared(
+          db,
+          `item-observers:${chunk.length}`,
+          () =>
+            db
+              .selectFrom('crm_item_observer')
+              .select(['item_id', 'user_id'])
+              .where('portal_id', '=', param('portalId'))
+              .where('entity_type_id', '=', param('entityTypeId'))
+              .where('item_id', 'in', idParams(chunk))
+              .orderBy('item_id')
+              .orderBy('sort')
+              .orderBy('user_id'),
+          { portalId, entityTypeId: etid, ...idValues(chunk) },
+        )
         for (const r of found)
           (byId.get(r.item_id)?.values[observersField] as number[] | undefined)?.push(r.user_id)
       }
@@ -376,16 +412,21 @@ export async function itemsFromRows(
     }
     if (parts.contactBindings !== false) {
       for (const chunk of chunks(ids, 500)) {
-        const found = await db
-          .selectFrom('crm_contact_binding')
-          .select(['item_id', 'contact_id', 'is_primary'])
-          .where('portal_id', '=', portalId)
-          .where('entity_type_id', '=', etid)
-          .where('item_id', 'in', chunk)
-          .orderBy('item_id')
-          .orderBy('sort')
-          .orderBy('contact_id')
-          .execute()
+        const { rows: found } = await runPrepared(
+          db,
+          `item-contact-bindings:${chunk.length}`,
+          () =>
+            db
+              .selectFrom('crm_contact_binding')
+              .select(['item_id', 'contact_id', 'is_primary'])
+              .where('portal_id', '=', param('portalId'))
+              .where('entity_type_id', '=', param('entityTypeId'))
+              .where('item_id', 'in', idParams(chunk))
+              .orderBy('item_id')
+              .orderBy('sort')
+              .orderBy('contact_id'),
+          { portalId, entityTypeId: etid, ...idValues(chunk) },
+        )
         for (const r of found) {
           const item = byId.get(r.item_id)
           if (!item) continue
@@ -457,15 +498,20 @@ export async function itemsFromRows(
     for (const item of items) item.values[fmField] = []
     if (parts.multifields !== false) {
       for (const chunk of chunks(ids, 500)) {
-        const found = await db
-          .selectFrom('crm_multifield')
-          .select(['id', 'item_id', 'type_id', 'value_type', 'value'])
-          .where('portal_id', '=', portalId)
-          .where('entity_type_id', '=', etid)
-          .where('item_id', 'in', chunk)
-          .orderBy('item_id')
-          .orderBy('id')
-          .execute()
+        const { rows: found } = await runPrepared(
+          db,
+          `item-multifields:${chunk.length}`,
+          () =>
+            db
+              .selectFrom('crm_multifield')
+              .select(['id', 'item_id', 'type_id', 'value_type', 'value'])
+              .where('portal_id', '=', param('portalId'))
+              .where('entity_type_id', '=', param('entityTypeId'))
+              .where('item_id', 'in', idParams(chunk))
+              .orderBy('item_id')
+              .orderBy('id'),
+          { portalId, entityTypeId: etid, ...idValues(chunk) },
+        )
         for (const r of found) {
           const fm = byId.get(r.item_id)?.values[fmField] as Multifield[] | undefined
           fm?.push({ id: r.id, typeId: r.type_id, valueType: r.value_type, value: r.value })
@@ -476,13 +522,18 @@ export async function itemsFromRows(
 
   if (parts.parents !== false) {
     for (const chunk of chunks(ids, 500)) {
-      const found = await db
-        .selectFrom('crm_relation')
-        .select(['child_id', 'parent_entity_type_id', 'parent_id'])
-        .where('portal_id', '=', portalId)
-        .where('child_entity_type_id', '=', etid)
-        .where('child_id', 'in', chunk)
-        .execute()
+      const { rows: found } = await runPrepared(
+        db,
+        `item-parents:${chunk.length}`,
+        () =>
+          db
+            .selectFrom('crm_relation')
+            .select(['child_id', 'parent_entity_type_id', 'parent_id'])
+            .where('portal_id', '=', param('portalId'))
+            .where('child_entity_type_id', '=', param('entityTypeId'))
+            .where('child_id', 'in', idParams(chunk)),
+        { portalId, entityTypeId: etid, ...idValues(chunk) },
+      )
       for (const r of found) {
         const item = byId.get(r.child_id)
         if (item) item.parents[r.parent_entity_type_id] = r.parent_id
@@ -490,6 +541,17 @@ export async function itemsFromRows(
     }
   }
   return items
+}
+
+/** `in (…)` slots of a prepared query for a list of ids (one query shape per list length). */
+function idParams(ids: readonly number[]): number[] {
+  return ids.map((_, i) => param(`id${i}`))
+}
+
+function idValues(ids: readonly number[]): Record<string, number> {
+  const values: Record<string, number> = {}
+  ids.forEach((id, i) => (values[`id${i}`] = id))
+  return values
 }
 
 function chunks<T>(list: readonly T[], size: number): T[][] {
@@ -505,14 +567,14 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
 /**
  * Inserts a new item: the row (every column field of the type; absent values are NULL), its custom-field
  * JSON, and its side-table rows. `item.id` must be allocated first ({@link nextItemId}). Multifield entries
- * get fresh ids. Callers reload the item ({@link loadItem}) for the stored form.
+ * get fresh ids. Returns what was written ({@link WrittenItem}); {@link storedItem} turns it into the stored form.
  */
 export async function insertItem(
   db: Db,
   portalId: number,
   type: EntityTypeDescriptor,
   item: Item,
-): Promise<void> {
+): Promise<WrittenItem> {
   const plan = planOf(type)
   const fm = fmOf(plan, item)
   const row: Record<string, unknown> = {
@@ -532,12 +594,14 @@ export async function insertItem(
     .execute()
   const empty: Item = { entityTypeId: type.entityTypeId, id: item.id, values: {}, uf: {}, parents: {} }
   await writeSideTables(db, portalId, type, empty, item, true)
+  return writtenForm(plan, type, undefined, item)
 }
 
 /**
  * Saves the difference between `before` (as loaded) and `after`: changed row columns in one UPDATE, the
  * custom-field JSON if it changed, and each side-table set that changed (replaced as a whole). Nothing is
- * written when nothing changed.
+ * written when nothing changed. Returns what was written ({@link WrittenItem}); {@link storedItem} turns it
+ * into the stored form.
  */
 export async function saveItem(
   db: Db,
@@ -545,7 +609,7 @@ export async function saveItem(
   type: EntityTypeDescriptor,
   before: Item,
   after: Item,
-): Promise<void> {
+): Promise<WrittenItem> {
   const plan = planOf(type)
   const changes: Record<string, unknown> = {}
   for (const binding of plan.columns) {
@@ -570,16 +634,201 @@ export async function saveItem(
       else delete changes[column]
     }
   }
-  if (Object.keys(changes).length > 0) {
-    await db
-      .updateTable('crm_item')
-      .set(changes as unknown as Partial<CrmItemTable>)
-      .where('portal_id', '=', portalId)
-      .where('entity_type_id', '=', type.entityTypeId)
-      .where('id', '=', before.id)
-      .execute()
+  const changed = Object.keys(changes)
+  if (changed.length > 0) {
+    // One statement shape per set of changed columns (a call changes the same few columns again and again).
+    const values: Record<string, unknown> = { portalId, entityTypeId: type.entityTypeId, id: before.id }
+    for (const column of changed) values[`set_${column}`] = changes[column]
+    await runPrepared(
+      db,
+      `item-update:${changed.join(',')}`,
+      () =>
+        db
+          .updateTable('crm_item')
+          .set(
+            Object.fromEntries(
+              changed.map((column) => [column, param(`set_${column}`)]),
+            ) as unknown as Partial<CrmItemTable>,
+          )
+          .where('portal_id', '=', param('portalId'))
+          .where('entity_type_id', '=', param('entityTypeId'))
+          .where('id', '=', param('id')),
+      values,
+    )
   }
   await writeSideTables(db, portalId, type, before, after, false)
+  return writtenForm(plan, type, before, after)
+}
+
+/**
+ * An item just written, as {@link loadItem} would read it back — without reading it back (the write
+ * operations answer with the stored item; reading it again cost six queries per write). `item` holds the
+ * stored form of everything the store can derive exactly from what it wrote: row columns through their
+ * column form (a number in a text column reads back as text, booleans as 0/1), `hasPhone` / `hasEmail` /
+ * `hasImol` from `fm`, custom-field JSON, observers, parents, and every part left unchanged (as loaded
+ * before). `reload` names the side tables whose stored form depends on more than this write — contact
+ * bindings and contact ↔ company rows (their order and primary flags are settled by other writers, e.g.
+ * after-save.ts normaliseCompanySide) and multifields (new entries get ids) — when they changed;
+ * {@link storedItem} reads those, after the after-save step. Tests compare the result with a fresh load
+ * (item-store.test.ts, crm-item-stored-form.test.ts).
+ */
+export interface WrittenItem {
+  readonly item: Item
+  readonly reload: Required<LoadParts>
+}
+
+function writtenForm(
+  plan: StoragePlan,
+  type: EntityTypeDescriptor,
+  before: Item | undefined,
+  after: Item,
+): WrittenItem {
+  const values: Record<string, unknown> = {}
+  const kept = (name: string) => before !== undefined && Object.hasOwn(before.values, name)
+  const fmField = plan.relationField.get('multifields')
+  const flags = fmField === undefined ? undefined : multifieldFlags(fmOf(plan, after))
+  for (const binding of plan.columns) {
+    const name = binding.field.name
+    const rule = binding.field.rule
+    if (flags !== undefined && (rule === 'hasPhone' || rule === 'hasEmail' || rule === 'hasImol')) {
+      values[name] = flags[rule]
+      continue
+    }
+    const next = toColumnValue(binding, after.values[name])
+    // A column the UPDATE left alone reads back as it was loaded.
+    if (kept(name) && next === toColumnValue(binding, before?.values[name])) values[name] = before?.values[name]
+    else values[name] = storedColumnValue(binding, next)
+  }
+  for (const { field } of plan.jsonColumns) {
+    const next = idList(after.values[field.name])
+    const unchanged =
+      kept(field.name) && JSON.stringify(next) === JSON.stringify(idList(before?.values[field.name]))
+    values[field.name] = unchanged ? copyList(before?.values[field.name]) : next
+  }
+  const reload: { -readonly [K in keyof LoadParts]-?: boolean } = {
+    observers: false,
+    contactBindings: false,
+    contactCompanies: false,
+    multifields: false,
+    parents: false,
+  }
+  const observersField = plan.relationField.get('observers')
+  if (observersField !== undefined) {
+    const next = idList(after.values[observersField])
+    const unchanged =
+      kept(observersField) && sameJson(next, idList(before?.values[observersField]))
+    values[observersField] = unchanged ? copyList(before?.values[observersField]) : next
+  }
+  for (const relation of ['contactBindings', 'contactCompanies'] as const) {
+    const listField = plan.relationField.get(relation)
+    const primaryField = plan.primaryField.get(relation)
+    if (listField === undefined && primaryField === undefined) continue
+    const next = bindingSet(plan, relation, after)
+    const unchanged =
+      before !== undefined &&
+      (listField === undefined || kept(listField)) &&
+      (primaryField === undefined || kept(primaryField)) &&
+      sameJson(next, bindingSet(plan, relation, before))
+    if (unchanged) {
+      if (listField !== undefined) values[listField] = copyList(before.values[listField])
+      if (primaryField !== undefined) values[primaryField] = before.values[primaryField]
+    } else if (relation === 'contactBindings' && next !== undefined && next.ids.length === 0) {
+      // Nothing bound: no rows, and an empty set reads back as [] and 0.
+      if (listField !== undefined) values[listField] = []
+      if (primaryField !== undefined) values[primaryField] = 0
+    } else {
+      if (listField !== undefined) values[listField] = []
+      if (primaryField !== undefined) values[primaryField] = 0
+      reload[relation] = true
+    }
+  }
+  if (fmField !== undefined) {
+    const next = fmOf(plan, after)
+    const unchanged = kept(fmField) && sameJson(next, fmOf(plan, before as Item))
+    if (unchanged) {
+      values[fmField] = (before?.values[fmField] as Multifield[]).map((m) => ({ ...m }))
+    } else {
+      values[fmField] = []
+      reload.multifields = next.length > 0
+    }
+  }
+  const parents: Record<number, number> = before === undefined ? {} : { ...before.parents }
+  for (const key of new Set([...Object.keys(before?.parents ?? {}), ...Object.keys(after.parents)])) {
+    const parentType = Number(key)
+    const next = positiveId(after.parents[parentType])
+    if (next === (before === undefined ? 0 : positiveId(before.parents[parentType]))) continue
+    if (next === 0) delete parents[parentType]
+    else parents[parentType] = next
+  }
+  const uf = before !== undefined && sameJson(before.uf, after.uf) ? before.uf : after.uf
+  return {
+    item: {
+      entityTypeId: type.entityTypeId,
+      id: after.id,
+      values,
+      uf: parseUf(JSON.stringify(uf)),
+      parents,
+    },
+    reload,
+  }
+}
+
+/** What a column holding `stored` (toColumnValue's form) reads back as: text columns give numbers back as text. */
+function storedColumnValue(binding: ColumnBinding, stored: string | number | null): unknown {
+  if (typeof stored === 'number' && !binding.boolean && !isNumericType(binding.field.type)) {
+    return fromColumnValue(binding, String(stored))
+  }
+  return fromColumnValue(binding, stored)
+}
+
+function copyList(value: unknown): unknown {
+  return Array.isArray(value) ? [...(value as unknown[])] : value
+}
+
+/**
+ * The stored form of a written item ({@link WrittenItem}): reads the side tables named in `reload` (none in
+ * the common case). Call it after every step that writes the item's rows (after-save.ts) has run.
+ */
+export async function storedItem(
+  db: Db,
+  portalId: number,
+  type: EntityTypeDescriptor,
+  written: WrittenItem,
+): Promise<Item> {
+  const result = await storedItemX(db, portalId, type, written)
+  if (process.env['B24_VERIFY_STORED_FORM'] === '1') {
+    const fresh = await loadItem(db, portalId, type, result.id)
+    const { isDeepStrictEqual } = await import('node:util')
+    if (!isDeepStrictEqual(fresh, result)) {
+      const { appendFileSync } = await import('node:fs')
+      appendFileSync('/tmp/storedform-mismatch.log', `${JSON.stringify(fresh)}\n${JSON.stringify(result)}\n\n`)
+      throw new Error(`STORED FORM MISMATCH ${JSON.stringify(fresh)} !== ${JSON.stringify(result)}`)
+    }
+  }
+  return result
+}
+
+async function storedItemX(
+  db: Db,
+  portalId: number,
+  type: EntityTypeDescriptor,
+  written: WrittenItem,
+): Promise<Item> {
+  const { item, reload } = written
+  if (!Object.values(reload).some(Boolean)) return item
+  const [read] = await itemsFromRows(db, portalId, type, [{ id: item.id, uf: '{}' }], reload)
+  if (read === undefined) return item
+  const plan = planOf(type)
+  const names: (string | undefined)[] = []
+  if (reload.contactBindings) {
+    names.push(plan.relationField.get('contactBindings'), plan.primaryField.get('contactBindings'))
+  }
+  if (reload.contactCompanies) {
+    names.push(plan.relationField.get('contactCompanies'), plan.primaryField.get('contactCompanies'))
+  }
+  if (reload.multifields) names.push(plan.relationField.get('multifields'))
+  for (const name of names) if (name !== undefined) item.values[name] = read.values[name]
+  return item
 }
 
 function fmOf(plan: StoragePlan, item: Item): Multifield[] {
@@ -613,27 +862,38 @@ async function writeSideTables(
   if (observersField !== undefined) {
     const next = idList(after.values[observersField])
     if (isNew || !sameJson(next, idList(before.values[observersField]))) {
+      const key = { portalId, entityTypeId: etid, itemId: id }
       if (!isNew) {
-        await db
-          .deleteFrom('crm_item_observer')
-          .where('portal_id', '=', portalId)
-          .where('entity_type_id', '=', etid)
-          .where('item_id', '=', id)
-          .execute()
+        await runPrepared(
+          db,
+          'item-observers-delete',
+          () =>
+            db
+              .deleteFrom('crm_item_observer')
+              .where('portal_id', '=', param('portalId'))
+              .where('entity_type_id', '=', param('entityTypeId'))
+              .where('item_id', '=', param('itemId')),
+          key,
+        )
       }
       if (next.length > 0) {
-        await db
-          .insertInto('crm_item_observer')
-          .values(
-            next.map((userId, i) => ({
-              portal_id: portalId,
-              entity_type_id: etid,
-              item_id: id,
-              user_id: userId,
-              sort: (i + 1) * SORT_STEP,
-            })),
-          )
-          .execute()
+        const values: Record<string, number> = { ...key }
+        next.forEach((userId, i) => (values[`user${i}`] = userId))
+        await runPrepared(
+          db,
+          `item-observers-insert:${next.length}`,
+          () =>
+            db.insertInto('crm_item_observer').values(
+              next.map((_, i) => ({
+                portal_id: param('portalId'),
+                entity_type_id: param('entityTypeId'),
+                item_id: param('itemId'),
+                user_id: param(`user${i}`),
+                sort: (i + 1) * SORT_STEP,
+              })),
+            ),
+          values,
+        )
       }
     }
   }
@@ -1103,7 +1363,7 @@ export interface ItemListOptions {
 export function itemListFieldMap(type: EntityTypeDescriptor, options: ItemListOptions = {}): ListFieldMap {
   const map = new Map<string, ListField>()
   const etid = type.entityTypeId
-  map.set('ID', { column: `${ITEM_TABLE}.id`, type: 'integer' })
+  map.set('ID', { column: `${ITEM_TABLE}.id`, type: 'integer', notNull: true })
   const sameItem = (alias: string, idColumn: string, withType: boolean) =>
     withType
       ? sql<SqlBool>`${sql.ref(`${alias}.portal_id`)} = ${itemRef('portal_id')} and ${sql.ref(`${alias}.entity_type_id`)} = ${itemRef('entity_type_id')} and ${sql.ref(`${alias}.${idColumn}`)} = ${itemRef('id')}`
@@ -1192,9 +1452,10 @@ export function itemListBaseQuery(
   type: EntityTypeDescriptor,
   options: ItemListOptions = {},
 ) {
+  // The columns itemsFromRows reads, not `crm_item.*` (StoragePlan.selected).
   let query = db
     .selectFrom(ITEM_TABLE)
-    .selectAll(ITEM_TABLE)
+    .select(planOf(type).selected.map((column) => sql.ref(`${ITEM_TABLE}.${column}`).as(column)))
     .where(`${ITEM_TABLE}.portal_id`, '=', portalId)
     .where(`${ITEM_TABLE}.entity_type_id`, '=', type.entityTypeId)
   for (const parentType of options.parentEntityTypeIds ?? []) {

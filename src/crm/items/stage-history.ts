@@ -15,6 +15,7 @@ import { storedInstant } from '../../lib/format-date.js'
 import type { Item } from './item.js'
 import type { Semantics } from './operations/stage-rules.js'
 import { reserveSequence } from './history-log.js'
+import { param, runPrepared } from '../../store/prepared.js'
 
 /** Sequence of `crm_stage_history` ids (per portal). */
 export const STAGE_HISTORY_SEQUENCE = 'crm_stage_history'
@@ -85,20 +86,34 @@ export async function recordStageEvent(db: Db, event: StageEvent): Promise<void>
   const semantics = event.stageSemantics ?? (await semanticsOf(db, event.portalId, type, after, stageId))
   if (typeId === 0) typeId = semantics === 'P' ? STAGE_HISTORY_TYPE.INTERMEDIATE : STAGE_HISTORY_TYPE.FINAL
   const id = await reserveSequence(db, event.portalId, STAGE_HISTORY_SEQUENCE, 1)
-  await db
-    .insertInto('crm_stage_history')
-    .values({
-      portal_id: event.portalId,
-      id,
-      entity_type_id: type.entityTypeId,
-      owner_id: after.id,
-      type_id: typeId,
-      category_id: categoryId,
-      stage_semantic_id: semantics,
-      stage_id: stageId,
-      created_time: storedInstant(event.nowMs),
-    })
-    .execute()
+  const row = {
+    portal_id: event.portalId,
+    id,
+    entity_type_id: type.entityTypeId,
+    owner_id: after.id,
+    type_id: typeId,
+    category_id: categoryId,
+    stage_semantic_id: semantics,
+    stage_id: stageId,
+    created_time: storedInstant(event.nowMs),
+  }
+  await runPrepared(
+    db,
+    'stage-history-row',
+    () =>
+      db.insertInto('crm_stage_history').values({
+        portal_id: param('portal_id'),
+        id: param('id'),
+        entity_type_id: param('entity_type_id'),
+        owner_id: param('owner_id'),
+        type_id: param('type_id'),
+        category_id: param<number | null>('category_id'),
+        stage_semantic_id: param<string>('stage_semantic_id'),
+        stage_id: param<string>('stage_id'),
+        created_time: param<string>('created_time'),
+      }),
+    row,
+  )
 }
 
 /** The semantics of the item's stage: its own `stageSemanticId` if the type has one, else the dictionary's. */

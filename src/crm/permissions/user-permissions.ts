@@ -17,6 +17,7 @@
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
 import type { Db } from '../../store/schema.js'
+import { configCached } from '../../store/config-cache.js'
 import type { Portal } from '../../portal/portal.js'
 import type { User } from '../../portal/users.js'
 import {
@@ -249,6 +250,8 @@ export function accessCodesOf(user: User, tree: readonly DepartmentLink[]): stri
 
 /** Loads the user's rights (a handful of queries). */
 export async function loadUserPermissions(db: Db, portal: Portal, user: User): Promise<UserPermissions> {
+  // A portal administrator passes every check whatever the roles say: nothing to read.
+  if (user.isAdmin) return new UserPermissions(user.id, true, [], [], [], new Set(), new Set(), portal.id)
   const tree = await listDepartments(db, portal.id)
   const codes = accessCodesOf(user, tree)
   const admins = user.isAdmin ? [] : await listCrmAdmins(db, portal.id)
@@ -290,13 +293,18 @@ export async function loadUserPermissions(db: Db, portal: Portal, user: User): P
 const cache = new WeakMap<User, Promise<UserPermissions>>()
 
 /**
- * The user's rights, loaded once per authenticated call: a principal's User object lives for one request
- * (batch commands share it), so role changes apply from the next request on.
+ * The user's rights, looked up once per authenticated call: a principal's User object lives for one request
+ * (batch commands share it), so role changes apply from the next request on. Between requests they come from
+ * the configuration cache (roles, CRM administrators, departments and users are configuration tables:
+ * store/config-cache.ts), so they are read again only after one of those changed.
  */
 export function permissionsFor(db: Db, portal: Portal, user: User): Promise<UserPermissions> {
   const cached = cache.get(user)
   if (cached !== undefined) return cached
-  const loading = loadUserPermissions(db, portal, user)
+  const key = `permissions:${user.id}:${user.isAdmin ? 1 : 0}:${user.userType}:${user.departments.join('.')}`
+  const loading = user.isAdmin
+    ? loadUserPermissions(db, portal, user)
+    : configCached(db, portal.id, key, () => loadUserPermissions(db, portal, user))
   cache.set(user, loading)
   loading.catch(() => cache.delete(user))
   return loading

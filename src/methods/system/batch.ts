@@ -3,6 +3,7 @@ import { defineMethod, type CallContext } from '../define-method.js'
 import type { SubCallOutcome } from '../../protocol/handle-call.js'
 import { RestError } from '../../protocol/errors.js'
 import { parsePhpQuery, setOwn } from '../../protocol/params/parse-php-query.js'
+import { mayCarryNul, scrubNul } from '../../protocol/params/scrub-nul.js'
 import { phpTruthy } from '../../protocol/params/scalars.js'
 import { resolveReferences } from './batch-references.js'
 
@@ -106,7 +107,10 @@ function commandEntries(cmd: unknown): Array<[string, unknown]> {
 
 async function runCommand(command: string, filed: Filed, ctx: CallContext): Promise<SubCallOutcome> {
   const { method, query } = splitCommand(command)
-  const params = query === '' ? {} : resolveReferences(parsePhpQuery(query), filed)
+  const params =
+    query === ''
+      ? {}
+      : resolveReferences(mayCarryNul(query) ? scrubNul(parsePhpQuery(query)) : parsePhpQuery(query), filed)
   // The outer request's credentials stand for every command; auth keys inside a command are not parameters.
   delete params['auth']
   return ctx.execute(method, params)

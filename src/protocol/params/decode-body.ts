@@ -17,6 +17,7 @@
 
 import { parseMultipart } from './multipart.js'
 import { parsePhpEntries, parsePhpQuery, setOwn, type PhpEntryValue } from './parse-php-query.js'
+import { mayCarryNul, scrubNul } from './scrub-nul.js'
 
 export interface RequestParamsInput {
   /** The raw query string, with or without the leading `?`. */
@@ -37,7 +38,11 @@ export function decodeRequestParams(input: RequestParamsInput): Record<string, u
   const params = query === '' ? {} : parsePhpQuery(query)
   const fromBody = decodeBody(input.body, input.contentType)
   for (const key of Object.keys(fromBody)) setOwn(params, key, fromBody[key])
-  return params
+  const body = input.body
+  const carriesNul =
+    mayCarryNul(query) ||
+    (body !== undefined && (body.includes(0) || body.includes('%00') || body.includes('\\u0000')))
+  return carriesNul ? scrubNul(params) : params
 }
 
 function decodeBody(body: Buffer | undefined, contentType: string | undefined): Record<string, unknown> {

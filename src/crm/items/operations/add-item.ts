@@ -17,7 +17,7 @@ import type { EntityTypeDescriptor } from '../../entity-types/entity-type.js'
 import { defaultItemTitle } from '../../entity-types/entity-type.js'
 import type { DefaultValueRule, FieldDescriptor } from '../../entity-types/field.js'
 import { baseCurrency, listStatuses } from '../../dictionaries/dictionary-store.js'
-import { emptyItem, insertItem, loadItem, nextItemId } from '../item-store.js'
+import { emptyItem, insertItem, nextItemId, storedItem } from '../item-store.js'
 import type { Item } from '../item.js'
 import { afterSave } from './after-save.js'
 import {
@@ -92,7 +92,7 @@ export async function addItem(input: ItemWriteInput): Promise<ItemWriteResult> {
     checkRequired(type, blank, after, applied, 'add')
     checkRequiredUserFields(ctx, userFields, blank, after, applied, 'add')
 
-    await insertItem(tx, portal.id, type, after)
+    const written = await insertItem(tx, portal.id, type, after)
     const changedFields = changedFieldNames(type, blank, after)
     await afterSave(tx, {
       portalId: portal.id,
@@ -109,8 +109,8 @@ export async function addItem(input: ItemWriteInput): Promise<ItemWriteResult> {
       registerHistory: input.registerHistory ?? true,
       registerSonet: input.registerSonet ?? true,
     })
-    const saved = await loadItem(tx, portal.id, type, id)
-    if (saved === undefined) throw new Error('item vanished inside its own transaction')
+    // The answer is the item as stored, derived from what was written (item-store.ts WrittenItem).
+    const saved = await storedItem(tx, portal.id, type, written)
     return { item: saved, saved: true, changedFields, ignored }
   })
 }

@@ -21,6 +21,7 @@ import { recordAdd, recordDelete, recordUpdate, type HistoryContext } from '../h
 import { deleteStageHistory, recordStageEvent } from '../stage-history.js'
 import { normaliseCompanySide, settleCompany } from '../binding-store.js'
 import type { Semantics } from './stage-rules.js'
+import { param, runPrepared } from '../../../store/prepared.js'
 
 export type ItemOutboxTopic = 'crm.item.added' | 'crm.item.updated' | 'crm.item.deleted'
 
@@ -173,16 +174,19 @@ async function writeOutbox(
   payload: ItemOutboxPayload | ItemDeletedPayload,
   nowMs: number,
 ): Promise<void> {
-  await db
-    .insertInto('outbox')
-    .values({
-      portal_id: portalId,
-      topic,
-      payload: JSON.stringify(payload),
-      created_at: storedInstant(nowMs),
-      processed_at: null,
-    })
-    .execute()
+  await runPrepared(
+    db,
+    'item-outbox-row',
+    () =>
+      db.insertInto('outbox').values({
+        portal_id: param('portalId'),
+        topic: param<string>('topic'),
+        payload: param<string>('payload'),
+        created_at: param<string>('createdAt'),
+        processed_at: null,
+      }),
+    { portalId, topic, payload: JSON.stringify(payload), createdAt: storedInstant(nowMs) },
+  )
 }
 
 /**

@@ -8,13 +8,14 @@ import type { EntityTypeDescriptor } from '../../entity-types/entity-type.js'
 import type { FieldDescriptor, RelationStorage } from '../../entity-types/field.js'
 import { parentFieldName } from '../../entity-types/field-names.js'
 import {
-  defaultCategory,
-  findStatus,
-  getCategory,
-  getCurrency,
-  listCategories,
-  listStatuses,
-} from '../../dictionaries/dictionary-store.js'
+  cachedCategories,
+  cachedDefaultCategory,
+  cachedFindStatus,
+  cachedGetCategory,
+  cachedGetCurrency,
+  cachedStatuses,
+  cachedUserIds,
+} from '../../config-reads.js'
 import type { Db } from '../../../store/schema.js'
 import type { Store } from '../../../store/store.js'
 import type { Portal } from '../../../portal/portal.js'
@@ -238,12 +239,12 @@ async function applyParents(
 
 /** The funnel id of a type's default funnel (deals 0; contacts and companies 0 when no funnel row exists). */
 async function defaultCategoryId(ctx: WriteContext, type: EntityTypeDescriptor): Promise<number> {
-  return (await defaultCategory(ctx.db, ctx.portal.id, type.entityTypeId))?.id ?? 0
+  return (await cachedDefaultCategory(ctx.db, ctx.portal.id, type.entityTypeId))?.id ?? 0
 }
 
 async function categoryExists(ctx: WriteContext, type: EntityTypeDescriptor, id: number): Promise<boolean> {
   if (!Number.isSafeInteger(id) || id < 0) return false
-  if (await getCategory(ctx.db, ctx.portal.id, type.entityTypeId, id)) return true
+  if (await cachedGetCategory(ctx.db, ctx.portal.id, type.entityTypeId, id)) return true
   // Contacts and companies always have the general funnel 0, which has no funnel row
   // (dictionaries/categories.ts: a fresh portal lists no contact or company funnel).
   return id === 0 && (type.entityTypeId === CONTACT || type.entityTypeId === COMPANY)
@@ -301,7 +302,7 @@ async function applyStage(
   const categoryId = Number(after.values['categoryId'] ?? 0)
   const entityId = type.stageEntityId(categoryId)
   if (entityId === null) return none
-  const targetStages: StageInfo[] = (await listStatuses(ctx.db, ctx.portal.id, entityId)).map((s) => ({
+  const targetStages: StageInfo[] = (await cachedStatuses(ctx.db, ctx.portal.id, entityId)).map((s) => ({
     statusId: s.statusId,
     semantics: toSemantics(s.semantics),
   }))
@@ -350,7 +351,7 @@ async function stageSemanticsAnywhere(
   const categoryIds =
     fieldWithRule(type, 'category') === undefined
       ? [0]
-      : (await listCategories(ctx.db, ctx.portal.id, type.entityTypeId)).map((c) => c.id)
+      : (await cachedCategories(ctx.db, ctx.portal.id, type.entityTypeId)).map((c) => c.id)
   const entityIds = categoryIds.map((id) => type.stageEntityId(id)).filter((id): id is string => id !== null)
   if (entityIds.length === 0) return undefined
   const row = await ctx.db
@@ -467,10 +468,12 @@ async function isValidValue(
 ): Promise<boolean> {
   if (field.storage.kind === 'primaryBinding') return true // checked through its list field
   if (field.dictionary?.kind === 'fixed') {
-    return (await findStatus(ctx.db, ctx.portal.id, field.dictionary.entityId, String(value))) !== undefined
+    return (
+      (await cachedFindStatus(ctx.db, ctx.portal.id, field.dictionary.entityId, String(value))) !== undefined
+    )
   }
   if (field.type === 'crm_currency')
-    return (await getCurrency(ctx.db, ctx.portal.id, String(value))) !== undefined
+    return (await cachedGetCurrency(ctx.db, ctx.portal.id, String(value))) !== undefined
   const ids = Array.isArray(value) ? (value as number[]) : [value as number]
   // Only newly added ids of a list are checked.
   const old = new Set(Array.isArray(previous) ? (previous as number[]) : [])
@@ -485,13 +488,8 @@ async function isValidValue(
 async function usersExist(ctx: WriteContext, ids: readonly number[]): Promise<boolean> {
   const wanted = [...new Set(ids)]
   if (wanted.some((id) => !Number.isSafeInteger(id) || id <= 0)) return false
-  const rows = await ctx.db
-    .selectFrom('portal_user')
-    .select('id')
-    .where('portal_id', '=', ctx.portal.id)
-    .where('id', 'in', wanted)
-    .execute()
-  return rows.length === wanted.length
+  const users = await cachedUserIds(ctx.db, ctx.portal.id)
+  return wanted.every((id) => users.has(id))
 }
 
 async function itemsExist(ctx: WriteContext, entityTypeId: number, ids: readonly number[]): Promise<boolean> {

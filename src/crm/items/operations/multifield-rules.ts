@@ -24,7 +24,8 @@ export function defaultValueType(typeId: string): string {
  * - `set` with an id the item does not have adds a new record ("If no multipool exists with this id, a new
  *   multipool will be created", crm-item-update.md), or does nothing when the value is empty.
  * Records not mentioned are kept: this is a merge, not a replace. Unknown type ids are stored as given
- * (how-to-change-email-or-phone.md: "The method does not validate such values").
+ * (how-to-change-email-or-phone.md: "The method does not validate such values"), and so are value types
+ * outside the lists of crm/data-types.md#crm_multifield (no page names an error for them; both dialects).
  */
 export function applyMultifieldOperations(
   current: readonly Multifield[],

@@ -22,7 +22,7 @@ import type { Store } from '../../../store/store.js'
 import type { Portal } from '../../../portal/portal.js'
 import type { User } from '../../../portal/users.js'
 import { sql } from 'kysely'
-import { loadItem, saveItem } from '../item-store.js'
+import { loadItem, saveItem, storedItem } from '../item-store.js'
 import type { Item } from '../item.js'
 import { afterSave } from './after-save.js'
 import { ItemOperationError } from './errors.js'
@@ -143,7 +143,7 @@ export async function updateItem(input: ItemWriteInput & { readonly id: number }
 
     after.values['updatedTime'] = nowInstant(ctx)
     after.values['updatedBy'] = user.id
-    await saveItem(tx, portal.id, type, before, after)
+    const written = await saveItem(tx, portal.id, type, before, after)
     await afterSave(tx, {
       portalId: portal.id,
       type,
@@ -159,8 +159,8 @@ export async function updateItem(input: ItemWriteInput & { readonly id: number }
       registerHistory: input.registerHistory ?? true,
       registerSonet: input.registerSonet ?? true,
     })
-    const saved = await loadItem(tx, portal.id, type, before.id)
-    if (saved === undefined) throw new Error('item vanished inside its own transaction')
+    // The answer is the item as stored, derived from what was written (item-store.ts WrittenItem).
+    const saved = await storedItem(tx, portal.id, type, written)
     return { item: saved, saved: true, changedFields, ignored }
   })
 }

@@ -20,12 +20,11 @@ import { entityTypeName, resolveEntityType } from '../../../crm/entity-type-reso
 import type { EntityTypeDescriptor } from '../../../crm/entity-types/entity-type.js'
 import type { ParentFieldDescription, UserFieldDescription } from '../../../crm/entity-types/fields-output.js'
 import { builtInEntityType } from '../../../crm/entity-types/registry.js'
-import { defaultCategory, listTypes } from '../../../crm/dictionaries/dictionary-store.js'
+import { cachedDefaultCategory, cachedTypes, cachedUserFields } from '../../../crm/config-reads.js'
 import { isIntranetUser, phpIntval } from '../dictionary-common.js'
 import { itemToWire, itemUserFieldKeys, type ItemWireOptions } from '../../../crm/items/item-output.js'
 import type { Item } from '../../../crm/items/item.js'
 import { userFieldDescription, type UserFieldDefinition } from '../../../crm/user-fields/user-field.js'
-import { userFieldsOfType } from '../../../crm/user-fields/user-field-store.js'
 import { itemFileUrlBuilder } from '../file-links.js'
 
 /**
@@ -119,9 +118,11 @@ export async function loadItemTypeContext(
   portalId: number,
   type: EntityTypeDescriptor,
 ): Promise<ItemTypeContext> {
-  const category = type.hasCategories ? await defaultCategory(db, portalId, type.entityTypeId) : undefined
+  const category = type.hasCategories
+    ? await cachedDefaultCategory(db, portalId, type.entityTypeId)
+    : undefined
   const parentFields = await parentFieldsOf(db, portalId, type.entityTypeId)
-  const userFieldDefinitions = await userFieldsOfType(db, portalId, type)
+  const userFieldDefinitions = await cachedUserFields(db, portalId, type)
   return {
     type,
     defaultCategoryId: category?.id ?? 0,
@@ -143,7 +144,7 @@ export async function parentFieldsOf(
   portalId: number,
   entityTypeId: number,
 ): Promise<ParentFieldDescription[]> {
-  const types = await listTypes(db, portalId)
+  const types = await cachedTypes(db, portalId)
   const titles = new Map(types.map((t) => [t.settings.entityTypeId, t.settings.title]))
   const parents = new Set<number>()
   for (const record of types) {

@@ -146,7 +146,7 @@ export function legacyUserFieldAdd(entity: LegacyUserFieldEntity): MethodDefinit
     reference: reference(entity, 'add'),
     parity: 'partial',
     limitations: [
-      'Application field types (rest_*, userfieldtype.add) and iblock bindings that point anywhere do not exist; the iblock types store ids only.',
+      'Application field types (rest_*, userfieldtype.add) do not exist; iblock_section / iblock_element fields store the ids given (there are no information blocks).',
       'No ONCRM*USERFIELDADD event is sent.',
     ],
     params: wireRecord,
