@@ -186,9 +186,7 @@ async function prepare(dataDir: string, databaseUrl: string | undefined): Promis
     await app.close()
   }
   const writer: BulkWriter =
-    databaseUrl === undefined
-      ? sqliteWriter(join(dataDir, 'b24crm.sqlite'))
-      : postgresWriter(databaseUrl)
+    databaseUrl === undefined ? sqliteWriter(join(dataDir, 'b24crm.sqlite')) : postgresWriter(databaseUrl)
   try {
     const template = await writer.template(LEAD, 1)
     let phoneId = (await writer.counter('multifield')) + 1
@@ -318,7 +316,12 @@ async function main(): Promise<void> {
     await http.ready()
     const hookPath = USER === 1 ? `/rest/1/${HOOK}/` : `/rest/2/${userHook}/`
     const workloads: [string, Pick<Workload, 'requests' | 'check'>, number][] = []
-    if (ONLY.has('time')) workloads.push(['server.time', { requests: [{ method: 'GET', path: `${hookPath}server.time` }] }, CALLS])
+    if (ONLY.has('time'))
+      workloads.push([
+        'server.time',
+        { requests: [{ method: 'GET', path: `${hookPath}server.time` }] },
+        CALLS,
+      ])
     if (ONLY.has('get')) {
       const requests = Array.from({ length: 500 }, (_, i) => ({
         method: 'POST' as const,
@@ -332,7 +335,11 @@ async function main(): Promise<void> {
       workloads.push(['batch of 50 crm.item.update', batchUpdate(hookPath, ITEMS), Math.max(4, CALLS / 50)])
     }
     if (ONLY.has('list')) {
-      workloads.push(['crm.item.list filtered+ordered', listFiltered(hookPath, ITEMS), Math.max(20, CALLS / 10)])
+      workloads.push([
+        'crm.item.list filtered+ordered',
+        listFiltered(hookPath, ITEMS),
+        Math.max(20, CALLS / 10),
+      ])
     }
     if (ONLY.has('keyset')) {
       workloads.push(['crm.item.list start=-1', listKeyset(hookPath, ITEMS), Math.max(20, CALLS / 10)])

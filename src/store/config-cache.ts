@@ -117,7 +117,11 @@ export class ConfigCache implements KyselyPlugin {
   async get<T>(db: Db, portalId: number, key: string, load: () => Promise<T>): Promise<T> {
     const generation = this.generation
     const entry = this.entries.get(portalId)?.get(key)
-    if (entry !== undefined && entry.generation === generation && entry.version === this.versions.get(portalId)) {
+    if (
+      entry !== undefined &&
+      entry.generation === generation &&
+      entry.version === this.versions.get(portalId)
+    ) {
       return entry.value as T
     }
     // A transaction that wrote configuration (or one this cache did not see begin) reads for itself only.

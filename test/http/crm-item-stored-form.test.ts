@@ -52,7 +52,9 @@ describe.each(STORE_KINDS)('crm.item.add / update answer the stored item (%s)', 
     const id = lead['id'] as number
     const [phone] = lead['fm'] as { id: number }[]
     await update(1, id, { title: 'Renamed', observers: [4], opened: 'Y', stageId: 'IN_PROCESS' })
-    await update(1, id, { fm: { [String(phone?.id)]: { value: '' }, n0: { typeId: 'PHONE', value: '+1 555 0199' } } })
+    await update(1, id, {
+      fm: { [String(phone?.id)]: { value: '' }, n0: { typeId: 'PHONE', value: '+1 555 0199' } },
+    })
     await update(1, id, { fm: [{ typeId: 'IM', valueType: 'IMOL', value: 'imol|1' }], observers: [] })
     await update(1, id, { opportunity: 0, birthdate: '', comments: '<b>bold</b> [b]kept[/b]' })
   })
@@ -76,7 +78,9 @@ describe.each(STORE_KINDS)('crm.item.add / update answer the stored item (%s)', 
     expect(deal['contactId']).toBe(contact2['id'])
     await update(2, id, { contactId: contact1['id'] })
     await update(2, id, { contactIds: [contact1['id']], ufCrmScore: null, stageId: 'WON' })
-    await update(2, id, { contacts: [{ contactId: contact2['id'], isPrimary: 'Y' }, { contactId: contact1['id'] }] })
+    await update(2, id, {
+      contacts: [{ contactId: contact2['id'], isPrimary: 'Y' }, { contactId: contact1['id'] }],
+    })
     await update(2, id, { contactIds: [], companyId: 0 })
   })
 

@@ -37,7 +37,8 @@ const smartProcessDescriptors = new WeakMap<SmartProcessSettings, EntityTypeDesc
 export function smartProcessEntityType(settings: SmartProcessSettings): EntityTypeDescriptor {
   if (!Object.isFrozen(settings)) return dynamicTypeDescriptor(settings)
   let descriptor = smartProcessDescriptors.get(settings)
-  if (descriptor === undefined) smartProcessDescriptors.set(settings, (descriptor = dynamicTypeDescriptor(settings)))
+  if (descriptor === undefined)
+    smartProcessDescriptors.set(settings, (descriptor = dynamicTypeDescriptor(settings)))
   return descriptor
 }
 

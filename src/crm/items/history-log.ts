@@ -78,9 +78,7 @@ export async function reserveSequence(
         .insertInto('id_counter')
         .values({ portal_id: param('portalId'), name: param<string>('name'), value: param('count') })
         .onConflict((oc) =>
-          oc
-            .columns(['portal_id', 'name'])
-            .doUpdateSet({ value: sql`id_counter.value + ${param('count')}` }),
+          oc.columns(['portal_id', 'name']).doUpdateSet({ value: sql`id_counter.value + ${param('count')}` }),
         )
         .returning('value'),
     { portalId, name, count },

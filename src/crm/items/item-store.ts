@@ -696,7 +696,8 @@ function writtenForm(
     }
     const next = toColumnValue(binding, after.values[name])
     // A column the UPDATE left alone reads back as it was loaded.
-    if (kept(name) && next === toColumnValue(binding, before?.values[name])) values[name] = before?.values[name]
+    if (kept(name) && next === toColumnValue(binding, before?.values[name]))
+      values[name] = before?.values[name]
     else values[name] = storedColumnValue(binding, next)
   }
   for (const { field } of plan.jsonColumns) {
@@ -715,8 +716,7 @@ function writtenForm(
   const observersField = plan.relationField.get('observers')
   if (observersField !== undefined) {
     const next = idList(after.values[observersField])
-    const unchanged =
-      kept(observersField) && sameJson(next, idList(before?.values[observersField]))
+    const unchanged = kept(observersField) && sameJson(next, idList(before?.values[observersField]))
     values[observersField] = unchanged ? copyList(before?.values[observersField]) : next
   }
   for (const relation of ['contactBindings', 'contactCompanies'] as const) {
@@ -801,7 +801,10 @@ export async function storedItem(
     const { isDeepStrictEqual } = await import('node:util')
     if (!isDeepStrictEqual(fresh, result)) {
       const { appendFileSync } = await import('node:fs')
-      appendFileSync('/tmp/storedform-mismatch.log', `${JSON.stringify(fresh)}\n${JSON.stringify(result)}\n\n`)
+      appendFileSync(
+        '/tmp/storedform-mismatch.log',
+        `${JSON.stringify(fresh)}\n${JSON.stringify(result)}\n\n`,
+      )
       throw new Error(`STORED FORM MISMATCH ${JSON.stringify(fresh)} !== ${JSON.stringify(result)}`)
     }
   }
