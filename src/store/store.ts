@@ -38,6 +38,12 @@ export interface Store {
   transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T>
   /** The next id of a per-portal sequence (`user`, `deal` …), safe under concurrent writers on both stores. */
   nextId(db: Db, portalId: number, sequence: string): Promise<number>
+  /**
+   * SQLite only: a number that changes whenever another connection (another process or tool) committed to the
+   * database file since the last call (`PRAGMA data_version`); this process's own writes do not move it.
+   * Lets a per-process cache trust what it read until somebody else writes. Undefined on PostgreSQL.
+   */
+  readonly externalChanges?: () => number
   close(): Promise<void>
 }
 
@@ -63,7 +69,8 @@ const MIGRATIONS: Readonly<Record<string, { up(db: Kysely<unknown>, dialect: Dia
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort()
 
 export async function openStore(location: StoreLocation): Promise<Store> {
-  const opened = location.kind === 'sqlite' ? openSqlite(location.file) : openPostgres(location)
+  const opened: { db: Kysely<Database>; dialect: Dialect; externalChanges?: () => number } =
+    location.kind === 'sqlite' ? openSqlite(location.file) : openPostgres(location)
   const { dialect } = opened
   // The configuration cache (config-cache.ts) watches every statement of the store and its transactions.
   const configCache = new ConfigCache()
@@ -78,6 +85,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   return {
     dialect,
     db,
+    ...(opened.externalChanges === undefined ? {} : { externalChanges: opened.externalChanges }),
     transaction: async (fn) => {
       let open: object | undefined
       try {
@@ -105,7 +113,11 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   }
 }
 
-function openSqlite(file: string): { db: Kysely<Database>; dialect: Dialect } {
+function openSqlite(file: string): {
+  db: Kysely<Database>
+  dialect: Dialect
+  externalChanges: () => number
+} {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const database = new BetterSqlite3(file)
   // WAL keeps readers off the writer's back; synchronous=NORMAL in WAL mode makes every committed transaction
@@ -120,9 +132,11 @@ function openSqlite(file: string): { db: Kysely<Database>; dialect: Dialect } {
   database.function('lower', { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? value.toLowerCase() : value,
   )
+  const dataVersion = database.prepare('PRAGMA data_version').pluck()
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
     dialect: 'sqlite',
+    externalChanges: () => dataVersion.get() as number,
   }
 }
 
