@@ -227,8 +227,8 @@ async function run(
   const send = async (i: number) => {
     const request = workload.requests[i % workload.requests.length]!
     // Replayed update bodies would change nothing the second time (a no-op update saves nothing): every
-    // send gets titles of its own.
-    const body = request.body?.replace(/\(edit \d+\)/g, () => `(edit ${++sent})`)
+    // send gets titles of its own (batch commands carry them URL-encoded: `(edit%2012)`).
+    const body = request.body?.replace(/\(edit( |%20)\d+\)/g, (_, space: string) => `(edit${space}${++sent})`)
     const response = await http.inject({
       method: request.method,
       url: request.path,

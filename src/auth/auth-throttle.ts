@@ -71,7 +71,8 @@ export class AuthThrottle {
 
   /** Throws AuthThrottledError when the source is in its cool-down. */
   async check(remoteAddress: string, nowMs: number): Promise<void> {
-    if (!this.enabled) return
+    // Nothing watched (the usual case): no source key to work out.
+    if (!this.enabled || this.watched.size === 0) return
     const key = sourceKey(remoteAddress)
     const watch = this.watched.get(key)
     if (watch === undefined) return

@@ -1,10 +1,14 @@
 import type { Credentials, Transport } from '../protocol/raw-call.js'
 import type { Principal } from '../protocol/principal.js'
 import { RestError } from '../protocol/errors.js'
-import type { Db } from '../store/schema.js'
-import { findWebhookWithOwner } from '../portal/webhooks.js'
+import type { Store } from '../store/store.js'
+import { findWebhookWithOwner, type WebhookWithOwner } from '../portal/webhooks.js'
+import { notedPortal, type Portal } from '../portal/portal.js'
+import type { User } from '../portal/users.js'
 import { resolveAccessToken } from './oauth.js'
 import type { AuthThrottle } from './auth-throttle.js'
+import { hashSecret } from './secrets.js'
+import { cachedCredential } from './credential-cache.js'
 
 export interface AuthOptions {
   /** server-wide "require HTTPS" mode (B24_REQUIRE_HTTPS); portals can also opt in one by one */
@@ -24,7 +28,7 @@ const GUESS_FAILURES: ReadonlySet<string> = new Set(['INVALID_CREDENTIALS', 'inv
  * (settings/how-to-call-rest-api/authorization.md, _includes/system-errors.md, server-behaviour.md §3 62–63).
  */
 export async function authenticate(
-  db: Db,
+  store: Store,
   credentials: Credentials,
   transport: Transport,
   nowMs: number,
@@ -32,18 +36,18 @@ export async function authenticate(
 ): Promise<Principal> {
   const throttle = options.throttle
   if (throttle === undefined || credentials.kind === 'none') {
-    return authenticateOnce(db, credentials, transport, nowMs, options)
+    return authenticateOnce(store, credentials, transport, nowMs, options)
   }
   return throttle.guard(
     transport.remoteAddress,
     nowMs,
-    () => authenticateOnce(db, credentials, transport, nowMs, options),
+    () => authenticateOnce(store, credentials, transport, nowMs, options),
     (error) => error instanceof RestError && GUESS_FAILURES.has(error.code),
   )
 }
 
 function authenticateOnce(
-  db: Db,
+  store: Store,
   credentials: Credentials,
   transport: Transport,
   nowMs: number,
@@ -53,21 +57,28 @@ function authenticateOnce(
     case 'none':
       return Promise.reject(RestError.system('NO_AUTH_FOUND'))
     case 'token':
-      return authenticateToken(db, credentials.token, transport, nowMs, options)
+      return authenticateToken(store, credentials.token, transport, nowMs, options)
     case 'webhook':
-      return authenticateWebhook(db, credentials, transport, nowMs, options)
+      return authenticateWebhook(store, credentials, transport, nowMs, options)
   }
 }
 
 async function authenticateWebhook(
-  db: Db,
+  store: Store,
   credentials: { userId: string; code: string },
   transport: Transport,
   nowMs: number,
   options: AuthOptions,
 ): Promise<Principal> {
-  // The webhook with its portal and user in one query (a missing portal or user finds nothing).
-  const found = await findWebhookWithOwner(db, credentials.code)
+  // The webhook with its portal and user (a missing portal or user finds nothing), or what this process read
+  // for the code before while nothing it was read from has changed since (credential-cache.ts). Every check
+  // below runs on every call, cached or not.
+  const digest = hashSecret(credentials.code)
+  const found = await cachedCredential(store, `webhook:${digest}`, (known: WebhookWithOwner | undefined) =>
+    findWebhookWithOwner(store.db, digest, known),
+  )
+  // A cached portal row reports its configuration version as a read would (store/config-cache.ts).
+  if (found !== undefined) notedPortal(store.db, found.portal)
   const webhook = found?.webhook
   // The user id in the URL must be the webhook's owner; a mismatch is as wrong as a bad code.
   if (webhook === undefined || !webhook.active || String(webhook.userId) !== credentials.userId) {
@@ -85,13 +96,7 @@ async function authenticateWebhook(
   if ((options.requireHttps === true || portal.settings.requireHttps === true) && !transport.secure) {
     throw RestError.system('INVALID_REQUEST')
   }
-  return {
-    portal,
-    user,
-    authType: 'webhook',
-    scopes: new Set(webhook.scopes),
-    credentialKey: `webhook:${webhook.id}`,
-  }
+  return principalOf(portal, user, 'webhook', webhook.scopes, `webhook:${webhook.id}`)
 }
 
 /**
@@ -100,25 +105,43 @@ async function authenticateWebhook(
  * installed on, so the same URL serves every portal.
  */
 async function authenticateToken(
-  db: Db,
+  store: Store,
   token: string,
   transport: Transport,
   nowMs: number,
   options: AuthOptions,
 ): Promise<Principal> {
-  const grant = await resolveAccessToken(db, token, nowMs)
+  const grant = await resolveAccessToken(store, token, nowMs)
   // B24_REQUIRE_HTTPS means plain-HTTP calls are refused whatever credential they carry.
   if ((options.requireHttps === true || grant.portal.settings.requireHttps === true) && !transport.secure) {
     throw RestError.system('INVALID_REQUEST')
   }
-  return {
-    portal: grant.portal,
-    user: grant.user,
-    authType: 'oauth',
-    scopes: new Set(grant.scopes),
-    // Limits count per application, as the operating limit does (limits.md: "per application or webhook").
-    credentialKey: `oauth:${grant.app.id}`,
-  }
+  // Limits count per application, as the operating limit does (limits.md: "per application or webhook").
+  return principalOf(grant.portal, grant.user, 'oauth', grant.scopes, `oauth:${grant.app.id}`)
+}
+
+/**
+ * The principal of one request. Its portal and user are shallow copies of what the credential cache shares
+ * between calls: code downstream keeps per-request state keyed by these objects (crm/permissions/
+ * user-permissions.ts holds a user's rights per User object, for one request).
+ */
+function principalOf(
+  portal: Portal,
+  user: User,
+  authType: Principal['authType'],
+  scopes: readonly string[],
+  credentialKey: string,
+): Principal {
+  return { portal: { ...portal }, user: { ...user }, authType, scopes: scopeSet(scopes), credentialKey }
+}
+
+/** One set per scope list: a cached credential's list is the same array on every call (credential-cache.ts). */
+const scopeSets = new WeakMap<readonly string[], ReadonlySet<string>>()
+
+function scopeSet(scopes: readonly string[]): ReadonlySet<string> {
+  let set = scopeSets.get(scopes)
+  if (set === undefined) scopeSets.set(scopes, (set = new Set(scopes)))
+  return set
 }
 
 /**

@@ -1,13 +1,15 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import type { Selectable } from 'kysely'
-import type { Db, OAuthAppTable, OAuthTokenTable } from '../store/schema.js'
+import type { Db, OAuthAppTable } from '../store/schema.js'
 import type { Store } from '../store/store.js'
 import { storedInstant } from '../lib/format-date.js'
 import { RestError } from '../protocol/errors.js'
-import { getPortal, type Portal } from '../portal/portal.js'
+import { getPortal, notedPortal, portalFromRow, type Portal } from '../portal/portal.js'
 import { getUser, type User } from '../portal/users.js'
 import { hashSecret, sameDigest } from './secrets.js'
 import { ALL_SCOPES } from './scopes.js'
+import { cachedCredential } from './credential-cache.js'
+import { param, runPrepared } from '../store/prepared.js'
 
 /**
  * OAuth 2.0 applications, the domain half (the HTTP half is http/oauth-routes.ts): application cards,
@@ -528,28 +530,140 @@ export interface AccessGrant {
  * - its user gone or deactivated: 401 `authorization_error`;
  * - the application restricted to other users: 403 `user_access_error`.
  */
-export async function resolveAccessToken(db: Db, token: string, nowMs: number): Promise<AccessGrant> {
+export async function resolveAccessToken(store: Store, token: string, nowMs: number): Promise<AccessGrant> {
+  // What the token stands for, read once and then kept while nothing it was read from changes
+  // (credential-cache.ts); the checks below run on every call, in the order the errors take precedence.
   const digest = hashSecret(token)
-  const row: Selectable<OAuthTokenTable> | undefined = await db
-    .selectFrom('oauth_token')
-    .selectAll()
-    .where('access_token_hash', '=', digest)
-    .executeTakeFirst()
-  if (row === undefined || !sameDigest(row.access_token_hash, digest)) throw RestError.system('invalid_token')
+  const found = await cachedCredential(store, `token:${digest}`, (known: AccessTokenFacts | undefined) =>
+    readAccessToken(store.db, digest, known),
+  )
+  if (found === undefined) throw RestError.system('invalid_token')
+  const { token: row, app } = found
   // The application first: refreshing cannot help a removed application, so say what is wrong.
-  const app = await getOAuthApp(db, row.app_id)
-  if (app === undefined || !app.installed || app.portalId !== row.portal_id) {
+  if (app === undefined || !app.installed || app.portalId !== row.portalId) {
     throw new RestError('APPLICATION_NOT_FOUND', 'Application not found', 401)
   }
-  if (row.revoked_at !== null) throw RestError.system('invalid_token')
-  if (Date.parse(row.access_expires_at) <= nowMs) throw RestError.system('expired_token')
-  const portal = await getPortal(db, row.portal_id)
-  const user = portal === undefined ? undefined : await getUser(db, row.portal_id, row.user_id)
+  if (row.revoked) throw RestError.system('invalid_token')
+  if (row.accessExpiresAtMs <= nowMs) throw RestError.system('expired_token')
+  const { portal, user } = found
+  // A cached portal row reports its configuration version as a read would (store/config-cache.ts).
+  if (portal !== undefined) notedPortal(store.db, portal)
   if (portal === undefined || user === undefined || !user.active) {
     throw new RestError('authorization_error', 'Unable to authorize user', 401)
   }
   if (!userMayUseApp(app, user.id)) throw RestError.system('user_access_error')
-  return { app, portal, user, scopes: splitList(row.scopes) }
+  return { app, portal, user, scopes: row.scopes }
+}
+
+/** An access token as stored, and what it refers to; the user only for a token that can pass. */
+interface AccessTokenFacts {
+  token: { portalId: number; userId: number; scopes: string[]; revoked: boolean; accessExpiresAtMs: number }
+  app: OAuthApp | undefined
+  portal: Portal | undefined
+  user?: User | undefined
+}
+
+/**
+ * The token with its application and portal in one query; the user in two more, unless `known` (what an
+ * earlier call read for the same token) has it at the portal's current configuration version: every write to
+ * `portal_user` and `user_department` moves that version (store/migrations/0011-config-version.ts).
+ */
+async function readAccessToken(
+  db: Db,
+  digest: string,
+  known: AccessTokenFacts | undefined,
+): Promise<AccessTokenFacts | undefined> {
+  const build = () =>
+    db
+      .selectFrom('oauth_token as t')
+      .leftJoin('oauth_app as a', 'a.id', 't.app_id')
+      .leftJoin('oauth_install as i', (join) =>
+        join.onRef('i.app_id', '=', 'a.id').onRef('i.portal_id', '=', 'a.portal_id'),
+      )
+      .leftJoin('portal as p', 'p.id', 't.portal_id')
+      .select([
+        't.access_token_hash',
+        't.portal_id',
+        't.user_id',
+        't.scopes',
+        't.revoked_at',
+        't.access_expires_at',
+        'a.id as a_id',
+        'a.portal_id as a_portal_id',
+        'a.client_id as a_client_id',
+        'a.client_secret_hash as a_client_secret_hash',
+        'a.title as a_title',
+        'a.scopes as a_scopes',
+        'a.redirect_uri as a_redirect_uri',
+        'a.application_token as a_application_token',
+        'a.allowed_users as a_allowed_users',
+        'a.created_at as a_created_at',
+        'i.installed',
+        'i.status',
+        'p.id as p_id',
+        'p.domain as p_domain',
+        'p.member_id as p_member_id',
+        'p.name as p_name',
+        'p.time_zone_offset as p_time_zone_offset',
+        'p.settings as p_settings',
+        'p.config_version as p_config_version',
+      ])
+      .where('t.access_token_hash', '=', param<string>('digest'))
+  const { rows } = await runPrepared(db, 'access-token', build, { digest })
+  const row = rows[0]
+  if (row === undefined || !sameDigest(row.access_token_hash, digest)) return undefined
+  const token = {
+    portalId: row.portal_id,
+    userId: row.user_id,
+    scopes: splitList(row.scopes),
+    revoked: row.revoked_at !== null,
+    accessExpiresAtMs: Date.parse(row.access_expires_at),
+  }
+  const app =
+    row.a_id === null
+      ? undefined
+      : appFromRow({
+          id: row.a_id,
+          portal_id: row.a_portal_id ?? 0,
+          client_id: row.a_client_id ?? '',
+          client_secret_hash: row.a_client_secret_hash ?? '',
+          title: row.a_title ?? '',
+          scopes: row.a_scopes ?? '',
+          redirect_uri: row.a_redirect_uri ?? '',
+          application_token: row.a_application_token ?? '',
+          allowed_users: row.a_allowed_users ?? '',
+          created_at: row.a_created_at ?? '',
+          installed: row.installed,
+          status: row.status,
+        })
+  const portal =
+    row.p_id === null
+      ? undefined
+      : notedPortal(
+          db,
+          portalFromRow({
+            id: row.p_id,
+            domain: row.p_domain ?? '',
+            member_id: row.p_member_id ?? '',
+            name: row.p_name ?? '',
+            time_zone_offset: row.p_time_zone_offset ?? 0,
+            settings: row.p_settings ?? '{}',
+            config_version: row.p_config_version ?? 0,
+          }),
+        )
+  // The checks before the user's (resolveAccessToken) fail whatever the user: no need to read it.
+  if (app === undefined || !app.installed || app.portalId !== token.portalId || token.revoked) {
+    return { token, app, portal }
+  }
+  if (portal === undefined) return { token, app, portal }
+  const user =
+    known?.user !== undefined &&
+    known.user.id === token.userId &&
+    known.portal?.id === portal.id &&
+    known.portal.configVersion === portal.configVersion
+      ? known.user
+      : await getUser(db, portal.id, token.userId)
+  return { token, app, portal, user }
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /** Webhook codes and tokens are stored as their SHA-256; the secret itself never reaches the database. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex')
+  // The one-shot form (UTF-8 for a string) costs half of createHash().update().digest(): every call pays it.
+  return hash('sha256', secret, 'hex')
 }
 
 /** A secret like the ones Bitrix24 issues for webhooks: 16 lower-case alphanumerics. */

@@ -129,7 +129,7 @@ async function serve(
     remoteAddress: request.socket.remoteAddress ?? '',
   }
   try {
-    const principal = await authenticate(app.store.db, credentials, transport, app.clock.now(), {
+    const principal = await authenticate(app.store, credentials, transport, app.clock.now(), {
       requireHttps: app.requireHttps,
       throttle: app.authThrottle,
     })

@@ -63,16 +63,68 @@ export async function findWebhookByCode(db: Db, code: string): Promise<Webhook |
   return webhookFromRow(row)
 }
 
+/** A webhook with its portal and its user: what authenticating a webhook call needs. */
+export interface WebhookWithOwner {
+  webhook: Webhook
+  portal: Portal
+  user: User
+}
+
+/** The webhook's and its portal's columns, prefixed so that they cannot clash with the user's. */
+const WEBHOOK_AND_PORTAL = [
+  'w.id as w_id',
+  'w.portal_id as w_portal_id',
+  'w.user_id as w_user_id',
+  'w.code_hash as w_code_hash',
+  'w.title as w_title',
+  'w.scopes as w_scopes',
+  'w.expires_at as w_expires_at',
+  'w.active as w_active',
+  'p.id as p_id',
+  'p.domain as p_domain',
+  'p.member_id as p_member_id',
+  'p.name as p_name',
+  'p.time_zone_offset as p_time_zone_offset',
+  'p.settings as p_settings',
+  'p.config_version as p_config_version',
+] as const
+
 /**
- * The webhook a code belongs to, with its portal and its user (departments included), in one query: what
- * authenticating a webhook call needs (auth/authenticate.ts), once per request. Undefined when the code is
- * unknown or the portal or the user no longer exists. Same digest checks as {@link findWebhookByCode}.
+ * The webhook whose code has this digest (`hashSecret(code)`), with its portal and its user (departments
+ * included), in one query: what authenticating a webhook call needs (auth/authenticate.ts, which keeps it in
+ * auth/credential-cache.ts). Undefined when the code is unknown or the portal or the user no longer exists.
+ * Same digest checks as {@link findWebhookByCode}.
+ *
+ * `known` is what an earlier call found for the same digest. Then the webhook and its portal alone are read
+ * (a third of the columns, no user joins), and the user is taken from `known` when the portal's
+ * configuration version is the one `known` was read at: every write to `portal_user` and `user_department`
+ * moves it in the same transaction (store/migrations/0011-config-version.ts), so an unchanged version means
+ * an unchanged user. Only when it moved is the user read again, in a second query.
  */
 export async function findWebhookWithOwner(
   db: Db,
-  code: string,
-): Promise<{ webhook: Webhook; portal: Portal; user: User } | undefined> {
-  const digest = hashSecret(code)
+  digest: string,
+  known?: WebhookWithOwner,
+): Promise<WebhookWithOwner | undefined> {
+  if (known !== undefined) {
+    const build = () =>
+      db
+        .selectFrom('webhook as w')
+        .innerJoin('portal as p', 'p.id', 'w.portal_id')
+        .select(WEBHOOK_AND_PORTAL)
+        .where('w.code_hash', '=', param<string>('digest'))
+    const { rows } = await runPrepared(db, 'webhook-with-portal', build, { digest })
+    const row = rows[0]
+    if (row === undefined || !sameDigest(row.w_code_hash, digest)) return undefined
+    const portal = portalOf(db, row)
+    if (
+      row.w_user_id === known.user.id &&
+      portal.id === known.portal.id &&
+      portal.configVersion === known.portal.configVersion
+    ) {
+      return { webhook: webhookOf(row), portal, user: known.user }
+    }
+  }
   // One row per department of the user (one for most users; a user in no department gets one row with null).
   // Prepared: every request runs it (store/prepared.ts).
   const build = () =>
@@ -86,73 +138,79 @@ export async function findWebhookWithOwner(
         join.onRef('ud.portal_id', '=', 'portal_user.portal_id').onRef('ud.user_id', '=', 'portal_user.id'),
       )
       .selectAll('portal_user')
-      .select([
-        'w.id as w_id',
-        'w.portal_id as w_portal_id',
-        'w.user_id as w_user_id',
-        'w.code_hash as w_code_hash',
-        'w.title as w_title',
-        'w.scopes as w_scopes',
-        'w.expires_at as w_expires_at',
-        'w.active as w_active',
-        'p.id as p_id',
-        'p.domain as p_domain',
-        'p.member_id as p_member_id',
-        'p.name as p_name',
-        'p.time_zone_offset as p_time_zone_offset',
-        'p.settings as p_settings',
-        'p.config_version as p_config_version',
-        'ud.department_id as ud_department_id',
-      ])
+      .select(WEBHOOK_AND_PORTAL)
+      .select('ud.department_id as ud_department_id')
       .where('w.code_hash', '=', param<string>('digest'))
       .orderBy('ud.department_id')
   const { rows } = await runPrepared(db, 'webhook-with-owner', build, { digest })
   const first = rows[0]
   if (first === undefined || !sameDigest(first.w_code_hash, digest)) return undefined
   const {
-    w_id,
-    w_portal_id,
-    w_user_id,
+    w_id: _webhookId,
+    w_portal_id: _webhookPortalId,
+    w_user_id: _webhookUserId,
     w_code_hash: _hash,
-    w_title,
-    w_scopes,
-    w_expires_at,
-    w_active,
-    p_id,
-    p_domain,
-    p_member_id,
-    p_name,
-    p_time_zone_offset,
-    p_settings,
-    p_config_version,
+    w_title: _title,
+    w_scopes: _scopes,
+    w_expires_at: _expiresAt,
+    w_active: _active,
+    p_id: _portalId,
+    p_domain: _domain,
+    p_member_id: _memberId,
+    p_name: _name,
+    p_time_zone_offset: _timeZoneOffset,
+    p_settings: _settings,
+    p_config_version: _configVersion,
     ud_department_id: _department,
     ...userRow
   } = first
   const departments = rows.map((r) => r.ud_department_id).filter((d): d is number => d !== null)
-  return {
-    webhook: webhookFromRow({
-      id: w_id,
-      portal_id: w_portal_id,
-      user_id: w_user_id,
-      title: w_title,
-      scopes: w_scopes,
-      expires_at: w_expires_at,
-      active: w_active,
+  return { webhook: webhookOf(first), portal: portalOf(db, first), user: userFromRow(userRow, departments) }
+}
+
+/** A row with the {@link WEBHOOK_AND_PORTAL} columns. */
+interface WebhookAndPortalRow {
+  w_id: number
+  w_portal_id: number
+  w_user_id: number
+  w_title: string
+  w_scopes: string
+  w_expires_at: string | null
+  w_active: number
+  p_id: number
+  p_domain: string
+  p_member_id: string
+  p_name: string
+  p_time_zone_offset: number
+  p_settings: string
+  p_config_version: number
+}
+
+function webhookOf(row: WebhookAndPortalRow): Webhook {
+  return webhookFromRow({
+    id: row.w_id,
+    portal_id: row.w_portal_id,
+    user_id: row.w_user_id,
+    title: row.w_title,
+    scopes: row.w_scopes,
+    expires_at: row.w_expires_at,
+    active: row.w_active,
+  })
+}
+
+function portalOf(db: Db, row: WebhookAndPortalRow): Portal {
+  return notedPortal(
+    db,
+    portalFromRow({
+      id: row.p_id,
+      domain: row.p_domain,
+      member_id: row.p_member_id,
+      name: row.p_name,
+      time_zone_offset: row.p_time_zone_offset,
+      settings: row.p_settings,
+      config_version: row.p_config_version,
     }),
-    portal: notedPortal(
-      db,
-      portalFromRow({
-        id: p_id,
-        domain: p_domain,
-        member_id: p_member_id,
-        name: p_name,
-        time_zone_offset: p_time_zone_offset,
-        settings: p_settings,
-        config_version: p_config_version,
-      }),
-    ),
-    user: userFromRow(userRow, departments),
-  }
+  )
 }
 
 export async function listWebhooks(db: Db, portalId: number): Promise<Webhook[]> {

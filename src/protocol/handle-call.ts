@@ -70,7 +70,7 @@ async function admit(services: CoreServices, call: RawCall): Promise<Principal> 
     ...(services.authThrottle === undefined ? {} : { throttle: services.authThrottle }),
   }
   const principal = await authenticate(
-    services.store.db,
+    services.store,
     call.credentials,
     call.transport,
     services.clock.now(),

@@ -15,10 +15,11 @@ export type RestPath =
   | { kind: 'other' }
 
 export function parseRestPath(pathname: string): RestPath {
-  const segments = pathname
-    .split('/')
-    .filter((segment) => segment !== '')
-    .map(safeDecode)
+  const segments: string[] = []
+  for (const segment of pathname.split('/')) {
+    // Only a segment with an escape needs decoding; decodeURIComponent leaves any other as it is.
+    if (segment !== '') segments.push(segment.includes('%') ? safeDecode(segment) : segment)
+  }
   if (segments[0]?.toLowerCase() !== 'rest') return { kind: 'other' }
   const rest = segments.slice(1)
   if (rest[0]?.toLowerCase() === 'api' && (rest.length === 2 || rest.length === 4)) {

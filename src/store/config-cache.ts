@@ -33,7 +33,8 @@ import type { Db } from './schema.js'
  * - An entry is loaded with the version read in the same transaction (or the same snapshot) as its data, so
  *   an entry never holds data older than its version. A transaction that wrote configuration neither reads
  *   nor fills the cache (it must see its own uncommitted rows, and nobody else may); its commit moves the
- *   generation again.
+ *   generation again. A batch's shared transaction (shared-transaction.ts) counts as one transaction: the
+ *   transactions begun in it (savepoints) and its plain reads through the store's root handle too.
  *
  * Cached values are frozen: a caller that tries to change one fails loudly instead of changing it for every
  * later call.
@@ -56,11 +57,23 @@ export const CONFIG_TABLES = [
   'user_department',
 ] as const
 
-const CONFIG_TABLE_SET: ReadonlySet<string> = new Set(CONFIG_TABLES)
-const RAW_CONFIG_WRITE = new RegExp(
-  `\\b(?:insert\\s+into|update|delete\\s+from)\\s+"?(?:${CONFIG_TABLES.join('|')})\\b`,
-  'i',
-)
+/**
+ * The tables authentication reads (webhook and OAuth token, portal, user, departments): a write to one moves
+ * {@link ConfigCache.credentialGeneration}, which the per-process cache of credentials checks
+ * (auth/credential-cache.ts), so a webhook revoked or a user deactivated through this store is refused at once.
+ */
+export const CREDENTIAL_TABLES = [
+  'webhook',
+  'portal',
+  'portal_user',
+  'user_department',
+  'oauth_app',
+  'oauth_install',
+  'oauth_token',
+] as const
+
+const CONFIG_WRITES = tableWrites(CONFIG_TABLES)
+const CREDENTIAL_WRITES = tableWrites(CREDENTIAL_TABLES)
 
 interface Entry {
   readonly version: number
@@ -78,11 +91,27 @@ export class ConfigCache implements KyselyPlugin {
   /** the generation each open transaction started at (store.ts transaction) */
   private readonly transactions = new WeakMap<object, number>()
   private readonly writes = new WeakSet<QueryId>()
+  /** the same for the {@link CREDENTIAL_TABLES} */
+  private credentials = 0
+  private readonly credentialTransactions = new WeakMap<object, number>()
+  private readonly credentialWrites = new WeakSet<QueryId>()
+
+  /** @param sharedTransaction the shared transaction the caller runs in (store.ts), if any */
+  constructor(private readonly sharedTransaction: () => object | undefined = () => undefined) {}
+
+  /** Moves on every write made through this store to a table authentication reads. */
+  get credentialGeneration(): number {
+    return this.credentials
+  }
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    if (writesConfig(args.node)) {
+    if (CONFIG_WRITES.test(args.node)) {
       this.generation++
       this.writes.add(args.queryId)
+    }
+    if (CREDENTIAL_WRITES.test(args.node)) {
+      this.credentials++
+      this.credentialWrites.add(args.queryId)
     }
     return args.node
   }
@@ -90,23 +119,40 @@ export class ConfigCache implements KyselyPlugin {
   transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     // Once more after the statement ran: a load that raced with it must not count either.
     if (this.writes.has(args.queryId)) this.generation++
+    if (this.credentialWrites.has(args.queryId)) this.credentials++
     return Promise.resolve(args.result)
   }
 
-  /** A transaction of the store begins (store.ts). */
-  begin(tx: object): void {
-    this.transactions.set(tx, this.generation)
+  /**
+   * A transaction of the store begins (store.ts). One begun `within` a shared transaction (a savepoint) is part
+   * of it: it may use the cache only while the shared transaction wrote no configuration.
+   */
+  begin(tx: object, within?: object): void {
+    if (within === undefined) {
+      this.transactions.set(tx, this.generation)
+      this.credentialTransactions.set(tx, this.credentials)
+    } else {
+      this.transactions.set(tx, this.transactions.get(within) ?? -1)
+      this.credentialTransactions.set(tx, this.credentialTransactions.get(within) ?? -1)
+    }
   }
 
   /** …and committed: if it wrote configuration, what was loaded while it was open does not count. */
   committed(tx: object): void {
     if (this.transactions.get(tx) !== this.generation) this.generation++
+    if (this.credentialTransactions.get(tx) !== this.credentials) this.credentials++
   }
 
   /** A portal row read through `db`; rows a transaction that wrote configuration reads are its own. */
   noteFrom(db: Db, portalId: number, version: number): void {
-    if (db.isTransaction && this.transactions.get(db) !== this.generation) return
+    if (this.wroteConfig(db, this.generation)) return
     this.note(portalId, version)
+  }
+
+  /** Whether `db` reads inside a transaction that wrote configuration (or one this cache did not see begin). */
+  private wroteConfig(db: Db, generation: number): boolean {
+    const tx = db.isTransaction ? db : this.sharedTransaction()
+    return tx !== undefined && this.transactions.get(tx) !== generation
   }
 
   private note(portalId: number, version: number): void {
@@ -125,7 +171,7 @@ export class ConfigCache implements KyselyPlugin {
       return entry.value as T
     }
     // A transaction that wrote configuration (or one this cache did not see begin) reads for itself only.
-    if (db.isTransaction && this.transactions.get(db) !== generation) return load()
+    if (this.wroteConfig(db, generation)) return load()
     const row = await db
       .selectFrom('portal')
       .select('config_version')
@@ -162,20 +208,27 @@ export function cacheOf(db: Db): ConfigCache | undefined {
   return undefined
 }
 
-function writesConfig(node: RootOperationNode): boolean {
-  if (InsertQueryNode.is(node)) return node.into !== undefined && isConfigTable(node.into)
-  if (UpdateQueryNode.is(node)) return node.table !== undefined && isConfigTable(node.table)
-  if (DeleteQueryNode.is(node)) return node.from.froms.some(isConfigTable)
-  if (RawNode.is(node)) return RAW_CONFIG_WRITE.test(node.sqlFragments.join('?'))
-  return false
+/** Recognises a statement that writes one of `tables` (a Kysely query or raw SQL). */
+function tableWrites(tables: readonly string[]): { test(node: RootOperationNode): boolean } {
+  const names: ReadonlySet<string> = new Set(tables)
+  const raw = new RegExp(`\\b(?:insert\\s+into|update|delete\\s+from)\\s+"?(?:${tables.join('|')})\\b`, 'i')
+  const isWatched = (node: OperationNode): boolean => {
+    const table = AliasNode.is(node) ? node.node : node
+    return TableNode.is(table) && names.has(table.table.identifier.name)
+  }
+  return {
+    test: (node) => {
+      if (InsertQueryNode.is(node)) return node.into !== undefined && isWatched(node.into)
+      if (UpdateQueryNode.is(node)) return node.table !== undefined && isWatched(node.table)
+      if (DeleteQueryNode.is(node)) return node.from.froms.some(isWatched)
+      if (RawNode.is(node)) return raw.test(node.sqlFragments.join('?'))
+      return false
+    },
+  }
 }
 
-function isConfigTable(node: OperationNode): boolean {
-  const table = AliasNode.is(node) ? node.node : node
-  return TableNode.is(table) && CONFIG_TABLE_SET.has(table.table.identifier.name)
-}
-
-function deepFreeze<T>(value: T): T {
+/** Freezes a value and everything in it, so that a cached value shared by every call cannot be changed. */
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value)
     for (const inner of Object.values(value)) deepFreeze(inner)

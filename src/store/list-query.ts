@@ -14,7 +14,17 @@
  * declared {@link ListField}; SQL text is built from the field's `column` (declared by our code) and every
  * client value is a bound parameter. A key that does not resolve to a declared field never reaches SQL.
  */
-import { sql, type Expression, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely'
+import {
+  sql,
+  type Compilable,
+  type Kysely,
+  type CompiledQuery,
+  type Expression,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  type SqlBool,
+} from 'kysely'
+import { Param, param } from './prepared.js'
 
 /** Page size of every list method (list-methods-pecularities.md: "no more than 50 at a time"). */
 export const LIST_PAGE_SIZE = 50
@@ -74,6 +84,11 @@ export interface ListField {
    * only read from an index built with the same NULL order (keyset paging by `id` on the primary key).
    */
   notNull?: boolean
+  /**
+   * What `order` sorts by when it is not `column`: an expression built by our code (a sub-select, a custom
+   * field's JSON value), so that the base query need not select it for every row.
+   */
+  order?: Expression<unknown>
 }
 
 /** Declared fields keyed by their wire name in canonical form. */
@@ -994,7 +1009,7 @@ export function applyOrder<DB, TB extends keyof DB, O>(
   for (const item of order) {
     const field = fields.get(item.field)
     if (!field) continue
-    result = result.orderBy(sql.ref(field.column), (ob) =>
+    result = result.orderBy(field.order ?? sql.ref(field.column), (ob) =>
       field.notNull === true
         ? item.direction === 'asc'
           ? ob.asc()
@@ -1025,6 +1040,25 @@ export interface RunListPageOptions extends ParseFilterOptions {
    * pages never overlap or skip rows. Declared by our code, e.g. `'id'`.
    */
   tieBreakerColumn?: string
+  /** Run the page and the count as prepared queries (see {@link PreparedList}). */
+  prepared?: PreparedList
+}
+
+/** What runs a prepared list: the store's Kysely, whatever its schema. */
+export type ListDb = Pick<Kysely<unknown>, 'getExecutor' | 'executeQuery'>
+
+/**
+ * A list whose page and count queries are compiled once per shape and then run with new values, as
+ * store/prepared.ts does for fixed statements: building and compiling a list query with Kysely costs more
+ * than SQLite takes to run it on an index. The base query is built with {@link param} slots for `values`;
+ * `key` names it (the same key must always build the same base query). The shape of the filter (fields,
+ * operators, number of values) and the order complete the key; filters through a field's own hook and LIKE
+ * patterns (their SQL depends on the values) are compiled for their call only.
+ */
+export interface PreparedList {
+  readonly db: ListDb
+  readonly key: string
+  readonly values: Readonly<Record<string, unknown>>
 }
 
 export interface ListPage<O> {
@@ -1037,7 +1071,8 @@ export interface ListPage<O> {
 
 /**
  * Runs one page of a list query. `qb` is the base select (table, joins for output, selected columns; no
- * where on client input, no order, no limit, no group by). Parsing errors are thrown before any SQL runs.
+ * where on client input, no order, no limit, no group by), or a function that builds it when needed.
+ * Parsing errors are thrown before any SQL runs.
  *
  * - `start >= 0`: 50 rows from `start`, plus `total`; `next = start + 50` when `start + 50 < total`
  *   (crm-item-list.md: `next` "appears … if the number of items … exceeds 50"). The count query
@@ -1046,7 +1081,7 @@ export interface ListPage<O> {
  * - `start = -1`: the first 50 rows, no count, no `total`, no `next` (user-get.md, huge-data.md).
  */
 export async function runListPage<DB, TB extends keyof DB, O>(
-  qb: SelectQueryBuilder<DB, TB, O>,
+  qb: SelectQueryBuilder<DB, TB, O> | (() => SelectQueryBuilder<DB, TB, O>),
   params: ListPageParams,
   fields: ListFieldMap,
   options: RunListPageOptions,
@@ -1056,22 +1091,48 @@ export async function runListPage<DB, TB extends keyof DB, O>(
   if (order.length === 0 && options.defaultOrder) order = [...options.defaultOrder]
   const start = parseStart(params.start)
 
-  const base = applyFilter(qb, filter, fields)
-  let ordered = applyOrder(base, order, fields)
+  const base = typeof qb === 'function' ? qb : () => qb
   const tie = options.tieBreakerColumn
-  if (tie !== undefined && !order.some((o) => fields.get(o.field)?.column === tie)) {
-    ordered = ordered.orderBy(sql.ref(tie), 'asc')
+  const pageOf = (filtered: SelectQueryBuilder<DB, TB, O>, offset: number) => {
+    let ordered = applyOrder(filtered, order, fields)
+    if (tie !== undefined && !order.some((o) => fields.get(o.field)?.column === tie)) {
+      ordered = ordered.orderBy(sql.ref(tie), 'asc')
+    }
+    return start < 0 ? ordered.limit(LIST_PAGE_SIZE) : ordered.limit(LIST_PAGE_SIZE).offset(offset)
   }
 
-  if (start < 0) {
-    return { rows: await ordered.limit(LIST_PAGE_SIZE).execute() }
+  let rows: O[]
+  let count: () => Promise<number>
+  if (options.prepared !== undefined) {
+    const { db, key, values } = options.prepared
+    const slots = filterSlots(filter, fields)
+    const node = slots?.node ?? filter
+    const filtered = slots === undefined ? undefined : `${key}|${slots.key}`
+    const orderKey = order.map((o) => `${fieldIdOf(fields.get(o.field))}${o.direction}`).join(',')
+    const bound = { ...values, ...slots?.values, offset: start }
+    rows = await runCached<O>(
+      db,
+      filtered && `${filtered}|${orderKey}|${tie ?? ''}|${start < 0 ? 'top' : 'page'}`,
+      () => pageOf(applyFilter(base(), node, fields), param('offset')),
+      bound,
+    )
+    count = async () => {
+      const build = () => countQuery(applyFilter(base(), node, fields))
+      const [row] = await runCached(db, filtered && `${filtered}|count`, build, bound)
+      return totalOf(row)
+    }
+  } else {
+    const filtered = applyFilter(base(), filter, fields)
+    rows = await pageOf(filtered, start).execute()
+    count = () => countRows(filtered)
   }
-  const rows = await ordered.limit(LIST_PAGE_SIZE).offset(start).execute()
+
+  if (start < 0) return { rows }
   let total: number
   if ((rows.length > 0 && rows.length < LIST_PAGE_SIZE) || (rows.length === 0 && start === 0)) {
     total = start + rows.length
   } else {
-    total = await countRows(base)
+    total = await count()
   }
   const page: ListPage<O> = { rows, total }
   if (start + LIST_PAGE_SIZE < total) page.next = start + LIST_PAGE_SIZE
@@ -1082,11 +1143,139 @@ export async function runListPage<DB, TB extends keyof DB, O>(
 export async function countRows<DB, TB extends keyof DB, O>(
   qb: SelectQueryBuilder<DB, TB, O>,
 ): Promise<number> {
-  const row = await qb
+  return totalOf(await countQuery(qb).executeTakeFirstOrThrow())
+}
+
+function countQuery<DB, TB extends keyof DB, O>(qb: SelectQueryBuilder<DB, TB, O>) {
+  return qb
     .clearSelect()
     .clearOrderBy()
     .select(sql<number | string | bigint>`count(*)`.as('total'))
-    .executeTakeFirstOrThrow()
+}
+
+function totalOf(row: unknown): number {
   // PostgreSQL returns count(*) as a bigint string, SQLite as a number.
-  return Number((row as { total: number | string | bigint }).total)
+  return Number((row as { total: number | string | bigint } | undefined)?.total ?? 0)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Prepared lists
+// ---------------------------------------------------------------------------------------------------------
+
+/** The most distinct values an IN list of a prepared page may have; longer lists are compiled per call. */
+const PREPARED_IN_LIMIT = 50
+
+/** Compiled queries kept per store adapter; bounded, since the shapes of clients' filters are not. */
+const PREPARED_LIMIT = 500
+
+const preparedQueries = new WeakMap<object, Map<string, CompiledQuery>>()
+
+const fieldIds = new WeakMap<ListField, number>()
+let nextFieldId = 0
+
+/**
+ * A number naming a declared field in prepared-query keys: the SQL of a condition or an order is the field
+ * object's, whatever map or name it is reached through.
+ */
+function fieldIdOf(field: ListField | undefined): string {
+  if (field === undefined) return '-'
+  let id = fieldIds.get(field)
+  if (id === undefined) fieldIds.set(field, (id = nextFieldId++))
+  return String(id)
+}
+
+/**
+ * The filter with its values replaced by {@link param} slots (`f0`, `f1`, …), the key of its SQL shape and
+ * the values; undefined when its SQL depends on the values (LIKE patterns, a field's own filter hook, long
+ * IN lists). The slots follow what {@link positiveSql} makes of each value: `eq` null is "empty", IN lists
+ * are deduplicated and keep their "empty" entry.
+ */
+function filterSlots(
+  node: FilterNode,
+  fields: ListFieldMap,
+): { node: FilterNode; key: string; values: Record<string, unknown> } | undefined {
+  const values: Record<string, unknown> = {}
+  let slots = 0
+  const slot = (value: unknown): unknown => {
+    const name = `f${slots++}`
+    values[name] = value
+    return param<unknown>(name)
+  }
+  const walk = (current: FilterNode): { node: FilterNode; key: string } | undefined => {
+    if (current.kind !== 'compare') {
+      const children: FilterNode[] = []
+      const keys: string[] = []
+      for (const child of current.children) {
+        const walked = walk(child)
+        if (walked === undefined) return undefined
+        children.push(walked.node)
+        keys.push(walked.key)
+      }
+      return { node: { kind: current.kind, children }, key: `${current.kind}(${keys.join(',')})` }
+    }
+    const field = fields.get(current.field)
+    if (field === undefined || field.filter !== undefined) return undefined
+    const name = `${fieldIdOf(field)}${current.op}`
+    switch (current.op) {
+      case 'eq':
+      case 'neq':
+      case 'gt':
+      case 'gte':
+      case 'lt':
+      case 'lte':
+        return current.value === null
+          ? { node: current, key: `${name}:null` }
+          : { node: { ...current, value: slot(current.value) }, key: name }
+      case 'in':
+      case 'notIn': {
+        const all = current.value as readonly (string | number | null)[]
+        const distinct = [...new Set(all.filter((v) => v !== null))]
+        if (distinct.length > PREPARED_IN_LIMIT) return undefined
+        const empty = all.includes(null)
+        const value = [...distinct.map(slot), ...(empty ? [null] : [])]
+        return { node: { ...current, value }, key: `${name}:${distinct.length}${empty ? ':null' : ''}` }
+      }
+      case 'between':
+      case 'notBetween': {
+        const [low, high] = current.value as readonly unknown[]
+        return { node: { ...current, value: [slot(low), slot(high)] }, key: name }
+      }
+      default:
+        return undefined
+    }
+  }
+  const walked = walk(node)
+  return walked === undefined ? undefined : { ...walked, values }
+}
+
+/**
+ * Runs a query compiled once per adapter and `key` ({@link PREPARED_LIMIT} kept), or for this call only
+ * without a key, with `values` in its slots.
+ */
+async function runCached<R>(
+  db: ListDb,
+  key: string | undefined,
+  build: () => Compilable<R>,
+  values: Readonly<Record<string, unknown>>,
+): Promise<R[]> {
+  let compiled: CompiledQuery<R> | undefined
+  if (key === undefined) {
+    compiled = build().compile()
+  } else {
+    const adapter = db.getExecutor().adapter
+    let queries = preparedQueries.get(adapter)
+    if (queries === undefined) preparedQueries.set(adapter, (queries = new Map()))
+    compiled = queries.get(key) as CompiledQuery<R> | undefined
+    if (compiled === undefined) {
+      compiled = build().compile()
+      if (queries.size >= PREPARED_LIMIT) queries.delete(queries.keys().next().value as string)
+      queries.set(key, compiled)
+    }
+  }
+  const parameters = compiled.parameters.map((p) => {
+    if (!(p instanceof Param)) return p
+    if (!(p.name in values)) throw new Error(`prepared list ${key}: no value for ${p.name}`)
+    return values[p.name]
+  })
+  return (await db.executeQuery<R>({ ...compiled, parameters })).rows
 }

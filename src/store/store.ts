@@ -23,7 +23,11 @@ import * as m0008 from './migrations/0008-permissions.js'
 import * as m0009 from './migrations/0009-auth-throttle.js'
 import * as m0010 from './migrations/0010-list-indexes.js'
 import * as m0011 from './migrations/0011-config-version.js'
+import * as m0013 from './migrations/0013-write-path.js'
+import * as m0014 from './migrations/0014-count-indexes.js'
 import { ConfigCache } from './config-cache.js'
+import { DEFAULT_CHECKPOINT_POLICY, startCheckpointer, type CheckpointPolicy } from './checkpointer.js'
+import { SharedTransactions } from './shared-transaction.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -36,6 +40,13 @@ export interface Store {
   readonly db: Kysely<Database>
   /** Runs `fn` in one transaction; everything it writes (the change and its outbox rows) commits together. */
   transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T>
+  /**
+   * Runs `fn` so that everything it does through the store joins one transaction: on SQLite it commits when
+   * `fn` returns (rolls back if it throws), and each {@link transaction} inside is a savepoint of it
+   * (shared-transaction.ts) — `batch` runs its commands so. On PostgreSQL `fn` just runs: each transaction
+   * stays its own, on a pooled connection, holding its row locks no longer than it must.
+   */
+  sharedTransaction<T>(fn: () => Promise<T>): Promise<T>
   /** The next id of a per-portal sequence (`user`, `deal` …), safe under concurrent writers on both stores. */
   nextId(db: Db, portalId: number, sequence: string): Promise<number>
   /**
@@ -48,7 +59,18 @@ export interface Store {
 }
 
 export type StoreLocation =
-  { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'sqlite'; file: string; checkpoints?: Partial<CheckpointPolicy> }
+  | { kind: 'postgres'; url: string; poolSize?: number }
+
+/** What each adapter opens: its Kysely and the SQLite-only parts. */
+interface Opened {
+  readonly db: Kysely<Database>
+  readonly dialect: Dialect
+  readonly externalChanges?: () => number
+  readonly shared?: SharedTransactions
+  /** runs before the Kysely is destroyed */
+  readonly beforeClose?: () => Promise<void>
+}
 
 /** Versioned migrations, applied in name order at start; each takes the dialect for the few DDL differences. */
 const MIGRATIONS: Readonly<Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }>> = {
@@ -63,23 +85,28 @@ const MIGRATIONS: Readonly<Record<string, { up(db: Kysely<unknown>, dialect: Dia
   '0009-auth-throttle': m0009,
   '0010-list-indexes': m0010,
   '0011-config-version': m0011,
+  '0013-write-path': m0013,
+  '0014-count-indexes': m0014,
 }
 
 /** The migration names in the order they apply. */
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort()
 
 export async function openStore(location: StoreLocation): Promise<Store> {
-  const opened: { db: Kysely<Database>; dialect: Dialect; externalChanges?: () => number } =
-    location.kind === 'sqlite' ? openSqlite(location.file) : openPostgres(location)
-  const { dialect } = opened
+  const opened: Opened = location.kind === 'sqlite' ? openSqlite(location) : openPostgres(location)
+  const { dialect, shared } = opened
   // The configuration cache (config-cache.ts) watches every statement of the store and its transactions.
-  const configCache = new ConfigCache()
+  const configCache = new ConfigCache(() => shared?.current())
   const db = opened.db.withPlugin(configCache)
+  const close = async () => {
+    await opened.beforeClose?.()
+    await db.destroy()
+  }
   try {
     await migrate(db, dialect)
     if (dialect === 'postgres') await widenIntegersToBigint(db)
   } catch (error) {
-    await db.destroy()
+    await close()
     throw error
   }
   return {
@@ -87,17 +114,19 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     db,
     ...(opened.externalChanges === undefined ? {} : { externalChanges: opened.externalChanges }),
     transaction: async (fn) => {
+      const within = shared?.current()
       let open: object | undefined
       try {
         return await db.transaction().execute((tx) => {
           open = tx
-          configCache.begin(tx)
+          configCache.begin(tx, within)
           return fn(tx)
         })
       } finally {
         if (open !== undefined) configCache.committed(open)
       }
     },
+    sharedTransaction: (fn) => (shared === undefined ? fn() : shared.run(db, fn, configCache)),
     nextId: async (handle, portalId, sequence) => {
       const row = await handle
         .insertInto('id_counter')
@@ -109,22 +138,21 @@ export async function openStore(location: StoreLocation): Promise<Store> {
         .executeTakeFirstOrThrow()
       return Number(row.value)
     },
-    close: () => db.destroy(),
+    close,
   }
 }
 
-function openSqlite(file: string): {
-  db: Kysely<Database>
-  dialect: Dialect
-  externalChanges: () => number
-} {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+function openSqlite(location: { file: string; checkpoints?: Partial<CheckpointPolicy> }): Opened {
+  const { file } = location
+  const inMemory = file === ':memory:'
+  if (!inMemory) mkdirSync(dirname(file), { recursive: true })
   const database = new BetterSqlite3(file)
   // WAL keeps readers off the writer's back; synchronous=NORMAL in WAL mode makes every committed transaction
   // survive a process crash (kill -9). Only an OS crash or power loss can roll back the last commits, and
   // never corrupts the file. B24_SQLITE_SYNCHRONOUS=FULL trades speed for that too (docs/compatibility.md).
   database.pragma('journal_mode = WAL')
-  database.pragma(`synchronous = ${sqliteSynchronous()}`)
+  const synchronous = sqliteSynchronous()
+  database.pragma(`synchronous = ${synchronous}`)
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
   // SQLite's own lower() folds ASCII only; Bitrix (MySQL collations) matches Cyrillic and other scripts
@@ -133,10 +161,18 @@ function openSqlite(file: string): {
     typeof value === 'string' ? value.toLowerCase() : value,
   )
   const dataVersion = database.prepare('PRAGMA data_version').pluck()
+  const shared = new SharedTransactions(() => database.inTransaction)
+  const dialect = shared.dialect(new SqliteDialect({ database: withStatementCache(database) }))
+  // An in-memory database has no WAL: nothing to checkpoint.
+  const checkpointer = inMemory
+    ? undefined
+    : startCheckpointer(database, synchronous, { ...DEFAULT_CHECKPOINT_POLICY, ...location.checkpoints })
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
+    db: new Kysely<Database>({ dialect }),
     dialect: 'sqlite',
     externalChanges: () => dataVersion.get() as number,
+    shared,
+    ...(checkpointer === undefined ? {} : { beforeClose: () => checkpointer.stop() }),
   }
 }
 
@@ -171,10 +207,7 @@ function sqliteSynchronous(): 'NORMAL' | 'FULL' {
 // COUNT(*) and other int8 values arrive from pg as strings; our counts fit in a double.
 pg.types.setTypeParser(20, (value: string) => Number(value))
 
-function openPostgres(location: { url: string; poolSize?: number }): {
-  db: Kysely<Database>
-  dialect: Dialect
-} {
+function openPostgres(location: { url: string; poolSize?: number }): Opened {
   const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10 })
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' }
 }
@@ -183,7 +216,9 @@ function openPostgres(location: { url: string; poolSize?: number }): {
  * SQLite integers are 64-bit; PostgreSQL's `integer` is 32-bit and refuses larger values with an error where
  * SQLite simply finds no row (an id of 10000000000 must be NOT_FOUND on both). Every integer column of our
  * tables is therefore widened to `bigint` on PostgreSQL. Idempotent and cheap when nothing is left to widen,
- * so columns that later migrations add are covered too.
+ * so columns that later migrations add are covered too. ALTER TYPE rewrites a table and drops the planner's
+ * statistics of the columns it changed, so the widened tables are analyzed again right away (until autovacuum
+ * got to them, list queries over a large table could get plans made without statistics).
  */
 async function widenIntegersToBigint(db: Kysely<Database>): Promise<void> {
   const columns = await sql<{ table_name: string; column_name: string }>`
@@ -197,6 +232,9 @@ async function widenIntegersToBigint(db: Kysely<Database>): Promise<void> {
   for (const [table, names] of byTable) {
     const changes = sql.join(names.map((name) => sql`alter column ${sql.ref(name)} type bigint`))
     await sql`alter table ${sql.table(table)} ${changes}`.execute(db)
+  }
+  if (byTable.size > 0) {
+    await sql`analyze ${sql.join([...byTable.keys()].map((table) => sql.table(table)))}`.execute(db)
   }
 }
 

@@ -17,16 +17,13 @@
  *   `client` (the contact / company bindings) — the changes the CRM posts to the activity stream.
  * Every row carries the author (the calling user) and the time. Values are JSON of the domain form.
  */
-import { sql } from 'kysely'
+import { PostgresAdapter, sql, type RawBuilder } from 'kysely'
 import type { EntityTypeDescriptor } from '../entity-types/entity-type.js'
 import { parseParentFieldName } from '../entity-types/field-names.js'
 import type { Db } from '../../store/schema.js'
 import { storedInstant } from '../../lib/format-date.js'
 import type { Item } from './item.js'
 import { param, runPrepared } from '../../store/prepared.js'
-
-/** Sequence of `crm_history` ids (per portal). */
-export const HISTORY_SEQUENCE = 'crm_history'
 
 export type HistoryChannel = 'history' | 'livefeed'
 export type HistoryEvent = 'add' | 'update' | 'delete' | 'progress' | 'responsible' | 'client'
@@ -46,7 +43,8 @@ export interface HistoryEntry {
   createdAt: string
 }
 
-type NewEntry = Omit<HistoryEntry, 'id' | 'createdAt' | 'entityTypeId' | 'itemId' | 'userId'>
+/** An entry before it is written: the operation's context gives the rest. */
+export type NewEntry = Omit<HistoryEntry, 'id' | 'createdAt' | 'entityTypeId' | 'itemId' | 'userId'>
 
 /** Who, when, what item: shared by the rows of one operation. */
 export interface HistoryContext {
@@ -61,73 +59,81 @@ export interface HistoryContext {
 const CLIENT_FIELDS: ReadonlySet<string> = new Set(['companyId', 'contactId', 'contactIds', 'companyIds'])
 
 /**
- * Reserves `count` consecutive values of a per-portal sequence (the `id_counter` row Store.nextId uses, bumped
- * by `count` in one upsert: safe under concurrent writers on both stores) and returns the first.
+ * The id of a new `crm_history` row, assigned by the database in the statement that inserts it
+ * (migrations/0013-write-path.ts): rows need unique ids that grow in the order they are written
+ * (listHistory reads an item's log in id order), and no client sees them. Taking them from the `id_counter`
+ * row, as the other sequences do, cost a statement per write and, on PostgreSQL, held that row's lock until
+ * commit, which queued every concurrent writer of the portal behind it.
+ * - SQLite: NULL, which a rowid table's `integer primary key` turns into one past the largest id, under the
+ *   database's single write lock, so two writers, of this process or another, never get the same id.
+ * - PostgreSQL: the `crm_history_id_seq` sequence, which hands out unique values to concurrent transactions
+ *   without a lock. An item's changes are serialised by its row lock (update-item.ts), so its own rows still
+ *   get growing ids in the order they are committed.
  */
-export async function reserveSequence(
-  db: Db,
-  portalId: number,
-  name: string,
-  count: number,
-): Promise<number> {
-  const { rows } = await runPrepared(
-    db,
-    'reserve-sequence',
-    () =>
-      db
-        .insertInto('id_counter')
-        .values({ portal_id: param('portalId'), name: param<string>('name'), value: param('count') })
-        .onConflict((oc) =>
-          oc.columns(['portal_id', 'name']).doUpdateSet({ value: sql`id_counter.value + ${param('count')}` }),
-        )
-        .returning('value'),
-    { portalId, name, count },
-  )
-  const row = rows[0]
-  if (row === undefined) throw new Error(`sequence ${name} returned no value`)
-  return Number(row.value) - count + 1
+function historyId(postgres: boolean): RawBuilder<number> {
+  return postgres ? sql<number>`nextval('crm_history_id_seq')` : sql<number>`null`
 }
 
-async function insertEntries(db: Db, ctx: HistoryContext, entries: readonly NewEntry[]): Promise<void> {
-  if (entries.length === 0) return
-  const first = await reserveSequence(db, ctx.portalId, HISTORY_SEQUENCE, entries.length)
-  const createdAt = storedInstant(ctx.nowMs)
-  // One statement shape per number of rows (a handful: the fields one call changes).
+/** PostgreSQL or SQLite, from the Kysely adapter of `db` (a store's handle or one of its transactions). */
+export function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+}
+
+/**
+ * Rows of one operation for `crm_history`, as the parameters of {@link historyRowsInsert}: written by
+ * {@link insertHistoryRows}, or on PostgreSQL together with the other rows of the after-save step in one
+ * statement (after-save.ts).
+ */
+export interface HistoryRows {
+  readonly count: number
+  readonly values: Readonly<Record<string, unknown>>
+}
+
+export function historyRows(ctx: HistoryContext, entries: readonly NewEntry[]): HistoryRows {
   const values: Record<string, unknown> = {
     portalId: ctx.portalId,
     entityTypeId: ctx.type.entityTypeId,
     itemId: ctx.itemId,
     userId: ctx.userId,
-    createdAt,
+    createdAt: storedInstant(ctx.nowMs),
   }
   entries.forEach((entry, i) => {
-    values[`id${i}`] = first + i
     values[`channel${i}`] = entry.channel
     values[`event${i}`] = entry.event
     values[`field${i}`] = entry.field
     values[`old${i}`] = toJson(entry.oldValue)
     values[`new${i}`] = toJson(entry.newValue)
   })
+  return { count: entries.length, values }
+}
+
+/** The INSERT of `count` history rows, with {@link historyRows} parameters (one shape per count: a handful). */
+export function historyRowsInsert(db: Db, count: number, postgres: boolean) {
+  return db.insertInto('crm_history').values(
+    Array.from({ length: count }, (_, i) => ({
+      portal_id: param('portalId'),
+      id: historyId(postgres),
+      entity_type_id: param('entityTypeId'),
+      item_id: param('itemId'),
+      channel: param<string>(`channel${i}`),
+      event: param<string>(`event${i}`),
+      field: param<string | null>(`field${i}`),
+      old_value: param<string | null>(`old${i}`),
+      new_value: param<string | null>(`new${i}`),
+      user_id: param('userId'),
+      created_at: param<string>('createdAt'),
+    })),
+  )
+}
+
+export async function insertHistoryRows(db: Db, rows: HistoryRows): Promise<void> {
+  if (rows.count === 0) return
+  const postgres = isPostgres(db)
   await runPrepared(
     db,
-    `history-rows:${entries.length}`,
-    () =>
-      db.insertInto('crm_history').values(
-        entries.map((_, i) => ({
-          portal_id: param('portalId'),
-          id: param(`id${i}`),
-          entity_type_id: param('entityTypeId'),
-          item_id: param('itemId'),
-          channel: param<string>(`channel${i}`),
-          event: param<string>(`event${i}`),
-          field: param<string | null>(`field${i}`),
-          old_value: param<string | null>(`old${i}`),
-          new_value: param<string | null>(`new${i}`),
-          user_id: param('userId'),
-          created_at: param<string>('createdAt'),
-        })),
-      ),
-    values,
+    `history-rows:${rows.count}`,
+    () => historyRowsInsert(db, rows.count, postgres),
+    rows.values,
   )
 }
 
@@ -176,13 +182,8 @@ export function itemSnapshot(item: Item): Record<string, unknown> {
   return snapshot
 }
 
-/** The history and live-feed rows of an added item. */
-export async function recordAdd(
-  db: Db,
-  ctx: HistoryContext,
-  item: Item,
-  options: { history: boolean; livefeed: boolean },
-): Promise<void> {
+/** The history and live-feed entries of an added item. */
+export function addEntries(item: Item, options: { history: boolean; livefeed: boolean }): NewEntry[] {
   const entries: NewEntry[] = []
   if (options.history) {
     entries.push({
@@ -202,18 +203,17 @@ export async function recordAdd(
       newValue: { title: item.values['title'] ?? null },
     })
   }
-  await insertEntries(db, ctx, entries)
+  return entries
 }
 
-/** One history row per changed field, plus the live-feed rows of the changes the activity stream shows. */
-export async function recordUpdate(
-  db: Db,
-  ctx: HistoryContext,
+/** One history entry per changed field, plus the live-feed entries of the changes the activity stream shows. */
+export function updateEntries(
+  type: EntityTypeDescriptor,
   before: Item,
   after: Item,
   changedFields: readonly string[],
   options: { history: boolean; livefeed: boolean },
-): Promise<void> {
+): NewEntry[] {
   const entries: NewEntry[] = []
   const change = (channel: HistoryChannel, event: HistoryEvent, name: string): NewEntry => ({
     channel,
@@ -224,7 +224,7 @@ export async function recordUpdate(
   })
   if (options.history) {
     for (const name of changedFields) {
-      if (isRecordedField(ctx.type, name)) entries.push(change('history', 'update', name))
+      if (isRecordedField(type, name)) entries.push(change('history', 'update', name))
     }
   }
   if (options.livefeed) {
@@ -234,14 +234,19 @@ export async function recordUpdate(
       else if (CLIENT_FIELDS.has(name)) entries.push(change('livefeed', 'client', name))
     }
   }
-  await insertEntries(db, ctx, entries)
+  return entries
 }
 
 /** The history row of a deleted item, with its last values. */
 export async function recordDelete(db: Db, ctx: HistoryContext, item: Item): Promise<void> {
-  await insertEntries(db, ctx, [
-    { channel: 'history', event: 'delete', field: null, oldValue: itemSnapshot(item), newValue: undefined },
-  ])
+  const entry: NewEntry = {
+    channel: 'history',
+    event: 'delete',
+    field: null,
+    oldValue: itemSnapshot(item),
+    newValue: undefined,
+  }
+  await insertHistoryRows(db, historyRows(ctx, [entry]))
 }
 
 /** The log of one item, oldest first (tests; later the timeline and automation read it). */

@@ -6,7 +6,15 @@ import { COMPANY } from '../entity-types/company.js'
 import { QUOTE } from '../entity-types/quote.js'
 import { SMART_INVOICE } from '../entity-types/smart-invoice.js'
 import { dynamicTypeDescriptor, SMART_PROCESS_DEFAULT_FLAGS } from '../entity-types/dynamic.js'
-import { itemUserFieldKeys, dateToWire, itemToWire, resolveItemSelect } from './item-output.js'
+import {
+  itemUserFieldKeys,
+  dateTimeToWire,
+  dateToWire,
+  itemToWire,
+  recordMaker,
+  resolveItemSelect,
+} from './item-output.js'
+import { formatIsoWithOffset } from '../../lib/format-date.js'
 import { emptyItem } from './item-store.js'
 import type { Item } from './item.js'
 
@@ -308,12 +316,77 @@ describe('itemToWire', () => {
     expect(wire['entityTypeId']).toBe(2)
   })
 
+  it('makes records with the keys in order, from values by position', () => {
+    const make = recordMaker(['b', 'a', 'ufCrm_1', 'quote"d\\'])
+    expect(recordMaker(['b', 'a', 'ufCrm_1', 'quote"d\\'])).toBe(make)
+    const record = make([1, null, [2], 'x'])
+    expect(Object.keys(record)).toEqual(['b', 'a', 'ufCrm_1', 'quote"d\\'])
+    expect(record).toEqual({ b: 1, a: null, ufCrm_1: [2], 'quote"d\\': 'x' })
+    const odd = recordMaker(['__proto__', 'x'])([{ polluted: true }, 1])
+    expect(Object.getPrototypeOf(odd)).toBe(Object.prototype)
+    expect(Object.keys(odd)).toEqual(['__proto__', 'x'])
+    expect(JSON.stringify(odd)).toBe('{"__proto__":{"polluted":true},"x":1}')
+  })
+
   it('prints date-only values as midnight UTC in the portal offset (the ConvertDate quirk)', () => {
     expect(dateToWire('2000-01-01', 120)).toBe('2000-01-01T02:00:00+02:00')
     expect(dateToWire('2025-04-29', 180)).toBe('2025-04-29T03:00:00+03:00')
     expect(dateToWire('2000-01-01', 0)).toBe('2000-01-01T00:00:00+00:00')
     // A negative offset shows the previous evening (server-behaviour.md §1.D item 31).
     expect(dateToWire('2000-01-01', -300)).toBe('1999-12-31T19:00:00-05:00')
+  })
+
+  it('prints dates and datetimes exactly as formatIsoWithOffset does (calendar arithmetic, no Date)', () => {
+    // The reference: the stored value through Date, as the formatter was first written.
+    const dateTimeReference = (value: string, offset: number): string | null => {
+      const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(value) ? Date.parse(value) : Number.NaN
+      return Number.isNaN(ms) ? null : formatIsoWithOffset(ms, offset)
+    }
+    const dateReference = (value: string, offset: number): string | null => {
+      const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(value)
+      if (!match) return null
+      const date = new Date(Date.UTC(2000, Number(match[2]) - 1, Number(match[3])))
+      date.setUTCFullYear(Number(match[1]))
+      return Number.isFinite(date.getTime()) ? formatIsoWithOffset(date.getTime(), offset) : null
+    }
+    const offsets = [0, 1, -1, 59, 60, 180, -300, 330, 345, 840, -720, 1439, -1439, 1440, 90.5]
+    const pad = (n: number, width: number) => String(n).padStart(width, '0')
+    let seed = 7
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n
+    }
+    const values = [
+      '0001-01-01T00:00:00Z',
+      '9999-12-31T23:59:59Z',
+      '2024-02-29T23:30:00Z',
+      '2023-02-29T00:00:00Z',
+      '2024-13-01T00:00:00Z',
+      '2024-04-31T00:00:00Z',
+      '2024-01-01T24:00:00Z',
+      '2024-01-01T23:60:00Z',
+      '2024-01-01T23:59:60Z',
+      '2024-01-01T00:00:00',
+      '2024-01-01 00:00:00Z',
+      '2024-1-01T00:00:00Z',
+      '２０２４-01-01T00:00:00Z',
+      '2024-01-01',
+      '2024-01-01T00:00:00+03:00',
+      '0000-01-01T00:00:00Z',
+      '',
+    ]
+    for (let i = 0; i < 600; i++) {
+      const year = [1, 2, 99, 100, 1582, 1900, 1970, 2000, 2024, 9999][next(10)] ?? 2024
+      values.push(
+        `${pad(year + (next(3) === 0 ? next(30) : 0), 4)}-${pad(1 + next(13), 2)}-${pad(next(33), 2)}T${pad(next(25), 2)}:${pad(next(61), 2)}:${pad(next(61), 2)}Z`,
+      )
+    }
+    for (const value of values) {
+      for (const offset of offsets) {
+        expect(dateTimeToWire(value, offset), `${value} ${offset}`).toBe(dateTimeReference(value, offset))
+        expect(dateToWire(value, offset), `${value} ${offset}`).toBe(dateReference(value, offset))
+      }
+    }
   })
 
   it('renders each built-in type with entityTypeId last and no hidden or service fields', () => {

@@ -7,6 +7,7 @@
  * of funnel". A row keeps the funnel, the stage and its semantics the item had after the event, and the
  * time ("equal to the time of transferring the element to the stage"). Deleting an item deletes its rows.
  */
+import { sql, type Expression } from 'kysely'
 import { ENTITY_TYPE_ID, type EntityTypeDescriptor } from '../entity-types/entity-type.js'
 import { findStatus } from '../dictionaries/dictionary-store.js'
 import type { Db } from '../../store/schema.js'
@@ -14,7 +15,7 @@ import type { ListFieldMap } from '../../store/list-query.js'
 import { storedInstant } from '../../lib/format-date.js'
 import type { Item } from './item.js'
 import type { Semantics } from './operations/stage-rules.js'
-import { reserveSequence } from './history-log.js'
+import { isPostgres } from './history-log.js'
 import { param, runPrepared } from '../../store/prepared.js'
 
 /** Sequence of `crm_stage_history` ids (per portal). */
@@ -62,15 +63,20 @@ export interface StageEvent {
 }
 
 /**
- * Records the stage event of a saved item, if any: creation (add), funnel change, or a move to another stage
- * (final or intermediate by the semantics of the new stage). Nothing for types without stage history, types
- * whose stages are switched off, or an update that left funnel and stage alone.
+ * The row of the stage event of a saved item, if any: creation (add), funnel change, or a move to another
+ * stage (final or intermediate by the semantics of the new stage). None for types without stage history,
+ * types whose stages are switched off, or an update that left funnel and stage alone. The row is the
+ * parameters of {@link stageRowInsert}; {@link insertStageRow} writes it (or after-save.ts, together with the
+ * other rows of the step).
  */
-export async function recordStageEvent(db: Db, event: StageEvent): Promise<void> {
+export async function stageEventRow(
+  db: Db,
+  event: StageEvent,
+): Promise<Readonly<Record<string, unknown>> | undefined> {
   const { type, after } = event
-  if (!type.hasStages || !hasStageHistory(type.entityTypeId, type.isDynamic)) return
+  if (!type.hasStages || !hasStageHistory(type.entityTypeId, type.isDynamic)) return undefined
   const stageId = after.values['stageId']
-  if (typeof stageId !== 'string' || stageId === '') return
+  if (typeof stageId !== 'string' || stageId === '') return undefined
   const statusNames = usesStatusNames(type.entityTypeId)
   const categoryId = statusNames ? null : Number(after.values['categoryId'] ?? 0)
   let typeId: number
@@ -80,40 +86,74 @@ export async function recordStageEvent(db: Db, event: StageEvent): Promise<void>
     const categoryChanged =
       !statusNames && Number(event.before.values['categoryId'] ?? 0) !== Number(categoryId ?? 0)
     const stageChanged = event.before.values['stageId'] !== stageId
-    if (!categoryChanged && !stageChanged) return
+    if (!categoryChanged && !stageChanged) return undefined
     typeId = categoryChanged ? STAGE_HISTORY_TYPE.CATEGORY_CHANGE : 0
   }
   const semantics = event.stageSemantics ?? (await semanticsOf(db, event.portalId, type, after, stageId))
   if (typeId === 0) typeId = semantics === 'P' ? STAGE_HISTORY_TYPE.INTERMEDIATE : STAGE_HISTORY_TYPE.FINAL
-  const id = await reserveSequence(db, event.portalId, STAGE_HISTORY_SEQUENCE, 1)
-  const row = {
-    portal_id: event.portalId,
-    id,
-    entity_type_id: type.entityTypeId,
-    owner_id: after.id,
-    type_id: typeId,
-    category_id: categoryId,
+  return {
+    stage_portal_id: event.portalId,
+    stage_sequence: STAGE_HISTORY_SEQUENCE,
+    stage_entity_type_id: type.entityTypeId,
+    stage_owner_id: after.id,
+    stage_type_id: typeId,
+    stage_category_id: categoryId,
     stage_semantic_id: semantics,
     stage_id: stageId,
-    created_time: storedInstant(event.nowMs),
+    stage_created_time: storedInstant(event.nowMs),
   }
-  await runPrepared(
-    db,
-    'stage-history-row',
-    () =>
-      db.insertInto('crm_stage_history').values({
-        portal_id: param('portal_id'),
-        id: param('id'),
-        entity_type_id: param('entity_type_id'),
-        owner_id: param('owner_id'),
-        type_id: param('type_id'),
-        category_id: param<number | null>('category_id'),
-        stage_semantic_id: param<string>('stage_semantic_id'),
-        stage_id: param<string>('stage_id'),
-        created_time: param<string>('created_time'),
-      }),
-    row,
-  )
+}
+
+/** The INSERT of a {@link stageEventRow} row whose id is `id`. */
+export function stageRowInsert(db: Db, id: Expression<number>) {
+  return db.insertInto('crm_stage_history').values({
+    portal_id: param('stage_portal_id'),
+    id,
+    entity_type_id: param('stage_entity_type_id'),
+    owner_id: param('stage_owner_id'),
+    type_id: param('stage_type_id'),
+    category_id: param<number | null>('stage_category_id'),
+    stage_semantic_id: param<string>('stage_semantic_id'),
+    stage_id: param<string>('stage_id'),
+    created_time: param<string>('stage_created_time'),
+  })
+}
+
+/**
+ * PostgreSQL: the next stage-history id of the portal, reserved in the statement that writes the row (a
+ * common table expression `reserved`; item-store.ts reserveIds spelled for a CTE).
+ */
+export function stageIdReservation(db: Db) {
+  return db
+    .insertInto('id_counter')
+    .values({ portal_id: param('stage_portal_id'), name: param<string>('stage_sequence'), value: 1 })
+    .onConflict((oc) => oc.columns(['portal_id', 'name']).doUpdateSet({ value: sql`id_counter.value + 1` }))
+    .returning('value')
+}
+
+/** The id the `reserved` CTE of {@link stageIdReservation} handed out. */
+export const RESERVED_STAGE_ID = sql<number>`(select value from reserved)`
+
+/**
+ * Writes a {@link stageEventRow} row in one statement. PostgreSQL reserves the id in a common table
+ * expression; SQLite reads the counter in the INSERT and a trigger moves it (migrations/0013-write-path.ts),
+ * under the database's single write lock.
+ */
+export async function insertStageRow(db: Db, row: Readonly<Record<string, unknown>>): Promise<void> {
+  if (isPostgres(db)) {
+    await runPrepared(
+      db,
+      'stage-history-row-pg',
+      () => {
+        const query = sql`with reserved as (${stageIdReservation(db)}) ${stageRowInsert(db, RESERVED_STAGE_ID)}`
+        return { compile: () => query.compile(db) }
+      },
+      row,
+    )
+    return
+  }
+  const nextId = sql<number>`coalesce((select c.value from id_counter as c where c.portal_id = ${param('stage_portal_id')} and c.name = ${param('stage_sequence')}), 0) + 1`
+  await runPrepared(db, 'stage-history-row', () => stageRowInsert(db, nextId), row)
 }
 
 /** The semantics of the item's stage: its own `stageSemanticId` if the type has one, else the dictionary's. */

@@ -48,23 +48,29 @@ export default defineMethod({
       time: new Map(),
       error: new Map(),
     }
-    let position = 0
-    for (const [key, command] of commandEntries(cmd)) {
-      let outcome: SubCallOutcome
-      if (position++ >= MAX_COMMANDS) {
-        // Decision (docs/compatibility.md): like the server (and the docs' note), the first 50 commands run
-        // and *each* command past them fails on its own with ERROR_BATCH_LENGTH_EXCEEDED, inside an HTTP 200
-        // batch — not one 400 for the whole request. jssdk splits into chunks of 50 itself and no captured client
-        // batch exceeded 50; a client that sends more still gets the first 50 done and sees which were refused.
-        outcome = { ok: false, error: RestError.system('ERROR_BATCH_LENGTH_EXCEEDED') }
-      } else if (typeof command !== 'string') {
-        continue // PHP skips entries that are not strings (an array from `cmd[a][b]=…`, a JSON number)
-      } else {
-        outcome = await runCommand(command, filed, ctx)
+    // On SQLite the commands share one transaction, each command's own transaction a savepoint of it: one
+    // commit for the whole batch, while a failing command still leaves nothing and the ones before it stay
+    // (store/shared-transaction.ts). On PostgreSQL each command commits on its own.
+    await ctx.store.sharedTransaction(async () => {
+      let position = 0
+      for (const [key, command] of commandEntries(cmd)) {
+        let outcome: SubCallOutcome
+        if (position++ >= MAX_COMMANDS) {
+          // Decision (docs/compatibility.md): like the server (and the docs' note), the first 50 commands run
+          // and *each* command past them fails on its own with ERROR_BATCH_LENGTH_EXCEEDED, inside an HTTP 200
+          // batch — not one 400 for the whole request. jssdk splits into chunks of 50 itself and no captured
+          // client batch exceeded 50; a client that sends more still gets the first 50 done and sees which were
+          // refused.
+          outcome = { ok: false, error: RestError.system('ERROR_BATCH_LENGTH_EXCEEDED') }
+        } else if (typeof command !== 'string') {
+          continue // PHP skips entries that are not strings (an array from `cmd[a][b]=…`, a JSON number)
+        } else {
+          outcome = await runCommand(command, filed, ctx)
+        }
+        file(filed, key, outcome)
+        if (!outcome.ok && halt) break
       }
-      file(filed, key, outcome)
-      if (!outcome.ok && halt) break
-    }
+    })
     return {
       result: phpArray(filed.result),
       result_error: phpArray(filed.error),

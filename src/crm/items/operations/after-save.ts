@@ -9,16 +9,37 @@
  *     src/crm/items/binding-store.ts);
  *  4. the outbox row that event delivery and automation consume.
  *
+ * All of it commits together, so the order of the statements is free: the company side is settled first,
+ * then the rows of 1, 2 and 4 are written — on PostgreSQL in one statement ({@link writeRows}).
+ *
  * A no-op update never reaches it (research/server-behaviour.md §1.C item 24: "no save, no history and no
  * events"). The post-save pipeline of Bitrix24 has the same order: history and timeline, then the after-save
  * actions that raise the REST events (§1.C item 26).
  */
+import { sql, type RawBuilder } from 'kysely'
 import type { EntityTypeDescriptor } from '../../entity-types/entity-type.js'
 import type { Db } from '../../../store/schema.js'
 import { storedInstant } from '../../../lib/format-date.js'
 import type { Item } from '../item.js'
-import { recordAdd, recordDelete, recordUpdate, type HistoryContext } from '../history-log.js'
-import { deleteStageHistory, recordStageEvent } from '../stage-history.js'
+import {
+  addEntries,
+  historyRows,
+  historyRowsInsert,
+  insertHistoryRows,
+  isPostgres,
+  recordDelete,
+  updateEntries,
+  type HistoryContext,
+  type HistoryRows,
+} from '../history-log.js'
+import {
+  deleteStageHistory,
+  insertStageRow,
+  RESERVED_STAGE_ID,
+  stageEventRow,
+  stageIdReservation,
+  stageRowInsert,
+} from '../stage-history.js'
 import { normaliseCompanySide, settleCompany } from '../binding-store.js'
 import type { Semantics } from './stage-rules.js'
 import { param, runPrepared } from '../../../store/prepared.js'
@@ -79,7 +100,7 @@ export interface AfterSaveInput {
 export async function afterSave(db: Db, input: AfterSaveInput): Promise<void> {
   const { type } = input
 
-  await recordStageEvent(db, {
+  const stageRow = await stageEventRow(db, {
     portalId: input.portalId,
     type,
     operation: input.operation,
@@ -97,11 +118,10 @@ export async function afterSave(db: Db, input: AfterSaveInput): Promise<void> {
     nowMs: input.nowMs,
   }
   const channels = { history: input.registerHistory, livefeed: input.registerSonet }
-  if (input.operation === 'add' || input.before === undefined) {
-    await recordAdd(db, history, input.after, channels)
-  } else {
-    await recordUpdate(db, history, input.before, input.after, input.changedFields, channels)
-  }
+  const entries =
+    input.operation === 'add' || input.before === undefined
+      ? addEntries(input.after, channels)
+      : updateEntries(type, input.before, input.after, input.changedFields, channels)
 
   if (input.companySideWritten !== true) {
     await normaliseCompanySide(db, input.portalId, type, input.before, input.after)
@@ -118,12 +138,48 @@ export async function afterSave(db: Db, input: AfterSaveInput): Promise<void> {
     eventNames,
     userId: input.userId,
   }
-  await writeOutbox(
-    db,
+  const outbox = outboxRow(
     input.portalId,
     input.operation === 'add' ? 'crm.item.added' : 'crm.item.updated',
     payload,
     input.nowMs,
+  )
+  await writeRows(db, stageRow, historyRows(history, entries), outbox)
+}
+
+/**
+ * Writes the rows of the step: the stage-history row (if any), the history rows (if any) and the outbox row.
+ * PostgreSQL takes them in one statement — every round trip to the server counts there — as common table
+ * expressions of the outbox INSERT (they all run, whether the main statement reads them or not); SQLite, in
+ * process, in one statement each.
+ */
+async function writeRows(
+  db: Db,
+  stageRow: Readonly<Record<string, unknown>> | undefined,
+  history: HistoryRows,
+  outbox: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  if (!isPostgres(db)) {
+    if (stageRow !== undefined) await insertStageRow(db, stageRow)
+    await insertHistoryRows(db, history)
+    await runPrepared(db, 'item-outbox-row', () => outboxInsert(db), outbox)
+    return
+  }
+  await runPrepared(
+    db,
+    `after-save-rows:${stageRow === undefined ? 0 : 1}:${history.count}`,
+    () => {
+      const parts: RawBuilder<unknown>[] = []
+      if (stageRow !== undefined) {
+        parts.push(sql`reserved as (${stageIdReservation(db)})`)
+        parts.push(sql`stage_row as (${stageRowInsert(db, RESERVED_STAGE_ID)})`)
+      }
+      if (history.count > 0) parts.push(sql`history_rows as (${historyRowsInsert(db, history.count, true)})`)
+      const query =
+        parts.length === 0 ? sql`${outboxInsert(db)}` : sql`with ${sql.join(parts)} ${outboxInsert(db)}`
+      return { compile: () => query.compile(db) }
+    },
+    { ...stageRow, ...history.values, ...outbox },
   )
 }
 
@@ -164,29 +220,32 @@ export async function afterDelete(db: Db, input: AfterDeleteInput): Promise<void
     eventNames: [...type.events.delete],
     userId: input.userId,
   }
-  await writeOutbox(db, input.portalId, 'crm.item.deleted', payload, input.nowMs)
+  await runPrepared(
+    db,
+    'item-outbox-row',
+    () => outboxInsert(db),
+    outboxRow(input.portalId, 'crm.item.deleted', payload, input.nowMs),
+  )
 }
 
-async function writeOutbox(
-  db: Db,
+/** The parameters of {@link outboxInsert}: one outbox row. */
+function outboxRow(
   portalId: number,
   topic: ItemOutboxTopic,
   payload: ItemOutboxPayload | ItemDeletedPayload,
   nowMs: number,
-): Promise<void> {
-  await runPrepared(
-    db,
-    'item-outbox-row',
-    () =>
-      db.insertInto('outbox').values({
-        portal_id: param('portalId'),
-        topic: param<string>('topic'),
-        payload: param<string>('payload'),
-        created_at: param<string>('createdAt'),
-        processed_at: null,
-      }),
-    { portalId, topic, payload: JSON.stringify(payload), createdAt: storedInstant(nowMs) },
-  )
+): Readonly<Record<string, unknown>> {
+  return { portalId, topic, payload: JSON.stringify(payload), createdAt: storedInstant(nowMs) }
+}
+
+function outboxInsert(db: Db) {
+  return db.insertInto('outbox').values({
+    portal_id: param('portalId'),
+    topic: param<string>('topic'),
+    payload: param<string>('payload'),
+    created_at: param<string>('createdAt'),
+    processed_at: null,
+  })
 }
 
 /**

@@ -72,23 +72,33 @@ const ENTITY_OF_FIELD_TYPE: Readonly<Record<string, number>> = {
   crm_quote: 7,
 }
 
+/**
+ * The copy of an item the operation changes. Shallow: the steps replace values (a new list, a new `fm`),
+ * they never change a loaded value in place, so a value left alone stays the very value loaded — which
+ * lets the store and the no-op check settle it with one comparison (item-store.ts saveItem).
+ */
 export function cloneItem(item: Item): Item {
   return {
     entityTypeId: item.entityTypeId,
     id: item.id,
-    values: Object.fromEntries(
-      Object.entries(item.values).map(([k, v]) => [
-        k,
-        Array.isArray(v) ? v.map((e: unknown) => (typeof e === 'object' && e !== null ? { ...e } : e)) : v,
-      ]),
-    ),
+    values: { ...item.values },
     uf: { ...item.uf },
     parents: { ...item.parents },
   }
 }
 
+const fieldsByRule = new WeakMap<EntityTypeDescriptor, ReadonlyMap<string, FieldDescriptor>>()
+
+/** The type's field with the rule (the first one), looked up once per descriptor. */
 export function fieldWithRule(type: EntityTypeDescriptor, rule: string): FieldDescriptor | undefined {
-  return type.fields.find((f) => f.rule === rule)
+  let byRule = fieldsByRule.get(type)
+  if (byRule === undefined) {
+    const map = new Map<string, FieldDescriptor>()
+    for (const field of type.fields)
+      if (field.rule !== undefined && !map.has(field.rule)) map.set(field.rule, field)
+    fieldsByRule.set(type, (byRule = map))
+  }
+  return byRule.get(rule)
 }
 
 /** Sets a value only when the type has the field (smart processes lack many, depending on their toggles). */
@@ -566,10 +576,11 @@ export function checkRequired(
 
 /** Equal for no-op detection: booleans compare null as false, lists and records compare by content. */
 export function sameValue(field: FieldDescriptor, a: unknown, b: unknown): boolean {
+  // Most values of an update are the very values loaded (cloneItem).
+  if (a === b) return true
   if (field.type === 'boolean') return Boolean(a) === Boolean(b)
-  const norm = (v: unknown) => (v === undefined ? null : v)
-  const x = norm(a)
-  const y = norm(b)
+  const x = a === undefined ? null : a
+  const y = b === undefined ? null : b
   if (x === y) return true
   if (typeof x === 'object' || typeof y === 'object') return JSON.stringify(x) === JSON.stringify(y)
   if (typeof x === 'number' && typeof y === 'number') return x === y
@@ -596,7 +607,10 @@ export function changedFieldNames(type: EntityTypeDescriptor, before: Item, afte
     }
   }
   for (const name of new Set([...Object.keys(before.uf), ...Object.keys(after.uf)])) {
-    if (JSON.stringify(before.uf[name] ?? null) !== JSON.stringify(after.uf[name] ?? null)) changed.push(name)
+    const previous = before.uf[name]
+    const next = after.uf[name]
+    if (previous === next) continue
+    if (JSON.stringify(previous ?? null) !== JSON.stringify(next ?? null)) changed.push(name)
   }
   return changed
 }

@@ -21,7 +21,7 @@ import type { EntityTypeDescriptor } from '../../entity-types/entity-type.js'
 import type { Store } from '../../../store/store.js'
 import type { Portal } from '../../../portal/portal.js'
 import type { User } from '../../../portal/users.js'
-import { sql } from 'kysely'
+import { param, runPrepared } from '../../../store/prepared.js'
 import { loadItem, saveItem, storedItem } from '../item-store.js'
 import type { Item } from '../item.js'
 import { afterSave } from './after-save.js'
@@ -98,8 +98,18 @@ export async function updateItem(input: ItemWriteInput & { readonly id: number }
     }
     // Concurrent updates of one item queue up here on PostgreSQL; SQLite serialises write transactions.
     if (store.dialect === 'postgres') {
-      await sql`select 1 from crm_item where portal_id = ${portal.id} and entity_type_id = ${type.entityTypeId} and id = ${input.id} for update`.execute(
+      await runPrepared(
         tx,
+        'item-lock',
+        () =>
+          tx
+            .selectFrom('crm_item')
+            .select('id')
+            .where('portal_id', '=', param('portalId'))
+            .where('entity_type_id', '=', param('entityTypeId'))
+            .where('id', '=', param('id'))
+            .forUpdate(),
+        { portalId: portal.id, entityTypeId: type.entityTypeId, id: input.id },
       )
     }
     const before = await loadItem(tx, portal.id, type, input.id)

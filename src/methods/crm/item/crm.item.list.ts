@@ -1,7 +1,9 @@
+import type { CompiledQuery } from 'kysely'
 import { defineMethod, ListPage } from '../../define-method.js'
 import { RestError } from '../../../protocol/errors.js'
 import { wireRecord } from '../../../protocol/params/scalars.js'
 import { ListQueryError, runListPage, type OrderItem } from '../../../store/list-query.js'
+import { param } from '../../../store/prepared.js'
 import type { EntityTypeDescriptor } from '../../../crm/entity-types/entity-type.js'
 import {
   camelToUpper,
@@ -9,6 +11,7 @@ import {
   parseParentFieldName,
 } from '../../../crm/entity-types/field-names.js'
 import {
+  itemListBaseKey,
   itemListBaseQuery,
   itemListFieldMap,
   itemsFromRows,
@@ -19,6 +22,7 @@ import { permissionsOf } from '../../../crm/permissions/index.js'
 import {
   itemWireOptions,
   loadItemTypeContext,
+  type ItemTypeContext,
   readUseOriginalUfNames,
   requiredIntParam,
   requireItemIntranetUser,
@@ -68,13 +72,19 @@ export default defineMethod({
       dialect: ctx.store.dialect,
     }
     const fields = itemListFieldMap(type, listOptions)
-    const readable = (await permissionsOf(ctx.store.db, ctx.principal)).itemFilter('read', type)
-    const base = itemListBaseQuery(ctx.store.db, portalId, type, listOptions)
+    const db = ctx.store.db
+    const readable = (await permissionsOf(db, ctx.principal)).itemFilter('read', type)
+    const base = () => {
+      const query = itemListBaseQuery(db, param('portalId'), type, listOptions)
+      return readable === undefined ? query : query.where(readable)
+    }
+    // The read right is part of the SQL: its text and values name the query too.
+    const readableKey = readable === undefined ? '' : compiledKey(readable.compile(db))
 
     let page
     try {
       page = await runListPage(
-        readable === undefined ? base : base.where(readable),
+        base,
         { filter: params['filter'], order: params['order'], start: params['start'] },
         fields,
         {
@@ -85,6 +95,7 @@ export default defineMethod({
           timeZoneOffsetMinutes: ctx.principal.portal.timeZoneOffset,
           defaultOrder: DEFAULT_ORDER,
           tieBreakerColumn: 'crm_item.id',
+          prepared: { db, key: `${itemListBaseKey(type)}|${readableKey}`, values: { portalId } },
         },
       )
     } catch (error) {
@@ -96,7 +107,13 @@ export default defineMethod({
       userFieldKeys: userFieldKeysOf(context, useOriginalUfNames),
       parentEntityTypeIds: context.parentEntityTypeIds,
     })
-    const items = await itemsFromRows(ctx.store.db, portalId, type, page.rows, partsFor(type, select))
+    const items = await itemsFromRows(
+      ctx.store.db,
+      portalId,
+      type,
+      page.rows,
+      partsFor(type, select, context),
+    )
     const options = itemWireOptions(ctx, context, useOriginalUfNames, select)
     return new ListPage(
       { items: items.map((item) => itemToWire(type, item, options)) },
@@ -105,6 +122,10 @@ export default defineMethod({
     )
   },
 })
+
+function compiledKey(compiled: CompiledQuery): string {
+  return `${compiled.sql}|${JSON.stringify(compiled.parameters)}`
+}
 
 /**
  * A filter/order key in the UPPER form the field map uses: a known field by either spelling, `parentId{N}`,
@@ -118,9 +139,16 @@ function upperFieldName(type: EntityTypeDescriptor, name: string): string {
   return camelToUpper(name)
 }
 
-/** The side tables a selection needs (all for whole items). */
-function partsFor(type: EntityTypeDescriptor, select: readonly string[] | undefined): LoadParts {
-  if (select === undefined) return {}
+/**
+ * The side tables a selection needs: all for whole items, but parent relations only when the type has some
+ * (only `parentId{N}` fields print them).
+ */
+function partsFor(
+  type: EntityTypeDescriptor,
+  select: readonly string[] | undefined,
+  context: ItemTypeContext,
+): LoadParts {
+  if (select === undefined) return { parents: context.parentEntityTypeIds.length > 0 }
   const wants = new Set(select)
   const storageOf = (name: string) => type.fieldIndex.byName(name)?.storage
   let observers = false

@@ -21,6 +21,7 @@ import type { EntityTypeDescriptor } from '../../../crm/entity-types/entity-type
 import type { ParentFieldDescription, UserFieldDescription } from '../../../crm/entity-types/fields-output.js'
 import { builtInEntityType } from '../../../crm/entity-types/registry.js'
 import { cachedDefaultCategory, cachedTypes, cachedUserFields } from '../../../crm/config-reads.js'
+import type { SmartProcessTypeRecord } from '../../../crm/dictionaries/dictionary-store.js'
 import { isIntranetUser, phpIntval } from '../dictionary-common.js'
 import { itemToWire, itemUserFieldKeys, type ItemWireOptions } from '../../../crm/items/item-output.js'
 import type { Item } from '../../../crm/items/item.js'
@@ -121,17 +122,37 @@ export async function loadItemTypeContext(
   const category = type.hasCategories
     ? await cachedDefaultCategory(db, portalId, type.entityTypeId)
     : undefined
-  const parentFields = await parentFieldsOf(db, portalId, type.entityTypeId)
+  const types = await cachedTypes(db, portalId)
   const userFieldDefinitions = await cachedUserFields(db, portalId, type)
-  return {
+  const defaultCategoryId = category?.id ?? 0
+  // The configuration cache answers the same frozen values until the configuration changes; the context made
+  // of them is kept with them, and so are the rendering plans keyed by its arrays (item-output.ts).
+  const cached = typeContexts.get(userFieldDefinitions)
+  if (
+    cached !== undefined &&
+    cached.types === types &&
+    cached.context.type === type &&
+    cached.context.defaultCategoryId === defaultCategoryId
+  ) {
+    return cached.context
+  }
+  const parentFields = parentFieldsFrom(types, type.entityTypeId)
+  const context: ItemTypeContext = {
     type,
-    defaultCategoryId: category?.id ?? 0,
+    defaultCategoryId,
     userFields: userFieldDefinitions.map(userFieldDescription),
     userFieldDefinitions,
     parentFields,
     parentEntityTypeIds: parentFields.map((p) => p.parentEntityTypeId),
   }
+  typeContexts.set(userFieldDefinitions, { types, context })
+  return context
 }
+
+const typeContexts = new WeakMap<
+  readonly UserFieldDefinition[],
+  { readonly types: readonly SmartProcessTypeRecord[]; readonly context: ItemTypeContext }
+>()
 
 /**
  * The parent relations of a type, ascending by parent type: smart processes name their parents in
@@ -139,12 +160,10 @@ export async function loadItemTypeContext(
  * custom relations have `parentId{N}` fields (server-behaviour.md §1.B item 19); the predefined client
  * relations do not. The title is the parent type's ("Lead", "Deal", a smart process's title).
  */
-export async function parentFieldsOf(
-  db: Db,
-  portalId: number,
+function parentFieldsFrom(
+  types: readonly SmartProcessTypeRecord[],
   entityTypeId: number,
-): Promise<ParentFieldDescription[]> {
-  const types = await cachedTypes(db, portalId)
+): ParentFieldDescription[] {
   const titles = new Map(types.map((t) => [t.settings.entityTypeId, t.settings.title]))
   const parents = new Set<number>()
   for (const record of types) {
