@@ -1,6 +1,7 @@
 import {
   Kysely,
   Migrator,
+  PostgresAdapter,
   PostgresDialect,
   SqliteDialect,
   sql,
@@ -30,6 +31,11 @@ import { DEFAULT_CHECKPOINT_POLICY, startCheckpointer, type CheckpointPolicy } f
 import { SharedTransactions } from './shared-transaction.js'
 
 export type Dialect = 'sqlite' | 'postgres'
+
+/** The dialect behind a handle (a store's `db` or one of its transactions), read from its Kysely adapter. */
+export function dialectOf(db: Db): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
+}
 
 /**
  * The storage port. Both adapters are Kysely over one schema (store/schema.ts); what differs between them

@@ -17,10 +17,11 @@
  *   `client` (the contact / company bindings) — the changes the CRM posts to the activity stream.
  * Every row carries the author (the calling user) and the time. Values are JSON of the domain form.
  */
-import { PostgresAdapter, sql, type RawBuilder } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { EntityTypeDescriptor } from '../entity-types/entity-type.js'
 import { parseParentFieldName } from '../entity-types/field-names.js'
 import type { Db } from '../../store/schema.js'
+import { dialectOf } from '../../store/store.js'
 import { storedInstant } from '../../lib/format-date.js'
 import type { Item } from './item.js'
 import { param, runPrepared } from '../../store/prepared.js'
@@ -74,11 +75,6 @@ function historyId(postgres: boolean): RawBuilder<number> {
   return postgres ? sql<number>`nextval('crm_history_id_seq')` : sql<number>`null`
 }
 
-/** PostgreSQL or SQLite, from the Kysely adapter of `db` (a store's handle or one of its transactions). */
-export function isPostgres(db: Db): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter
-}
-
 /**
  * Rows of one operation for `crm_history`, as the parameters of {@link historyRowsInsert}: written by
  * {@link insertHistoryRows}, or on PostgreSQL together with the other rows of the after-save step in one
@@ -128,7 +124,7 @@ export function historyRowsInsert(db: Db, count: number, postgres: boolean) {
 
 export async function insertHistoryRows(db: Db, rows: HistoryRows): Promise<void> {
   if (rows.count === 0) return
-  const postgres = isPostgres(db)
+  const postgres = dialectOf(db) === 'postgres'
   await runPrepared(
     db,
     `history-rows:${rows.count}`,

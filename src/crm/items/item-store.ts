@@ -15,7 +15,7 @@
  * - Items are read as JSON arrays the database builds, their side rows in one statement for a whole page
  *   (no per-item queries; see {@link loadItems}).
  */
-import { PostgresAdapter, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely'
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely'
 import type { EntityTypeDescriptor } from '../entity-types/entity-type.js'
 import type { FieldDescriptor, FieldType, RelationStorage } from '../entity-types/field.js'
 import { parentFieldUpperName } from '../entity-types/field-names.js'
@@ -24,7 +24,7 @@ import type { Store } from '../../store/store.js'
 import type { FieldFilterContext, ListField, ListFieldMap, ListFieldType } from '../../store/list-query.js'
 import type { Item, Multifield } from './item.js'
 import { recordMaker, type RecordMaker } from './item-output.js'
-import type { Dialect } from '../../store/store.js'
+import { dialectOf, type Dialect } from '../../store/store.js'
 import type { UserFieldDefinition } from '../user-fields/user-field.js'
 import { userFieldListFields, userFieldValueSql } from '../user-fields/user-field-list.js'
 import { deleteItemFiles } from '../files/file-store.js'
@@ -376,11 +376,6 @@ function readPlanOf(type: EntityTypeDescriptor): ReadPlan {
   }
   readPlans.set(type, read)
   return read
-}
-
-/** The store behind `db`: the JSON functions differ. */
-function dialectOf(db: Db): Dialect {
-  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
 }
 
 function jsonArraySql(dialect: Dialect, values: readonly RawBuilder<unknown>[]): RawBuilder<unknown> {

@@ -11,11 +11,11 @@ import { sql, type Expression } from 'kysely'
 import { ENTITY_TYPE_ID, type EntityTypeDescriptor } from '../entity-types/entity-type.js'
 import { findStatus } from '../dictionaries/dictionary-store.js'
 import type { Db } from '../../store/schema.js'
+import { dialectOf } from '../../store/store.js'
 import type { ListFieldMap } from '../../store/list-query.js'
 import { storedInstant } from '../../lib/format-date.js'
 import type { Item } from './item.js'
 import type { Semantics } from './operations/stage-rules.js'
-import { isPostgres } from './history-log.js'
 import { param, runPrepared } from '../../store/prepared.js'
 
 /** Sequence of `crm_stage_history` ids (per portal). */
@@ -140,7 +140,7 @@ export const RESERVED_STAGE_ID = sql<number>`(select value from reserved)`
  * under the database's single write lock.
  */
 export async function insertStageRow(db: Db, row: Readonly<Record<string, unknown>>): Promise<void> {
-  if (isPostgres(db)) {
+  if (dialectOf(db) === 'postgres') {
     await runPrepared(
       db,
       'stage-history-row-pg',

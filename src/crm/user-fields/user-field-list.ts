@@ -107,16 +107,3 @@ function multipleFilter(
   const positive = emptyAllowed ? sql<SqlBool>`(${matching} or ${none})` : matching
   return ctx.negated ? sql<SqlBool>`not ${positive}` : positive
 }
-
-/** The select expressions of the single fields' sort values. */
-export function userFieldSortSelections(
-  dialect: Dialect,
-  defs: readonly UserFieldDefinition[],
-): { alias: string; value: RawBuilder<unknown> }[] {
-  const selections: { alias: string; value: RawBuilder<unknown> }[] = []
-  defs.forEach((def, index) => {
-    if (!def.multiple)
-      selections.push({ alias: userFieldSortAlias(index), value: userFieldValueSql(dialect, def) })
-  })
-  return selections
-}

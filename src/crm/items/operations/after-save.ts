@@ -19,6 +19,7 @@
 import { sql, type RawBuilder } from 'kysely'
 import type { EntityTypeDescriptor } from '../../entity-types/entity-type.js'
 import type { Db } from '../../../store/schema.js'
+import { dialectOf } from '../../../store/store.js'
 import { storedInstant } from '../../../lib/format-date.js'
 import type { Item } from '../item.js'
 import {
@@ -26,7 +27,6 @@ import {
   historyRows,
   historyRowsInsert,
   insertHistoryRows,
-  isPostgres,
   recordDelete,
   updateEntries,
   type HistoryContext,
@@ -159,7 +159,7 @@ async function writeRows(
   history: HistoryRows,
   outbox: Readonly<Record<string, unknown>>,
 ): Promise<void> {
-  if (!isPostgres(db)) {
+  if (dialectOf(db) !== 'postgres') {
     if (stageRow !== undefined) await insertStageRow(db, stageRow)
     await insertHistoryRows(db, history)
     await runPrepared(db, 'item-outbox-row', () => outboxInsert(db), outbox)
